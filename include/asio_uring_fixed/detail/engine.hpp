@@ -1,0 +1,108 @@
+// The engine behind uring_service: submission, batching, reaping, cancellation
+// and shutdown for one io_context. Compiled (src/engine.cpp) and Asio-free, so
+// programs built with or without BOOST_ASIO_HAS_IO_URING can share it.
+#pragma once
+
+#include <asio_uring_fixed/config.hpp>
+#include <asio_uring_fixed/detail/operation.hpp>
+#include <asio_uring_fixed/service_options.hpp>
+
+#include <atomic>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+
+namespace asio_uring_fixed::detail {
+
+class backend;
+class buffer_table;
+
+/// One result to hand to an operation.
+struct completion {
+  operation* op;
+  unsigned index;
+  int result;
+};
+
+class engine {
+public:
+  /// How the engine asks its owner (the Asio service) to wait for the
+  /// backend's file descriptor to become readable and then call run_once().
+  /// Both are called with the engine's lock held; they must not block.
+  struct wait_hooks {
+    void* context = nullptr;
+    void (*arm)(void* context) = nullptr;  // start one asynchronous wait
+    void (*kick)(void* context) = nullptr; // make the pending wait complete now
+  };
+
+  explicit engine(const service_options& options);
+  ~engine();
+  engine(const engine&) = delete;
+  engine& operator=(const engine&) = delete;
+
+  void set_wait_hooks(const wait_hooks& hooks) noexcept { hooks_ = hooks; }
+
+  /// The object that installed the hooks (the uring_service).
+  void* owner_context() const noexcept { return hooks_.context; }
+
+  backend_kind kind() const noexcept { return kind_; }
+
+  /// Why io_uring is not in use (empty when it is).
+  error_code io_uring_error() const noexcept { return io_uring_error_; }
+
+  /// A descriptor that becomes readable when results are ready.
+  int wait_fd() const noexcept;
+
+  /// Submits op's requests (thread-safe). Inside run_once() on the reaping
+  /// thread the submission is batched and flushed after the batch.
+  void start(operation* op);
+
+  /// Counts op as outstanding without submitting anything; it completes with
+  /// one result passed to post() later (used by acquire waiters). Returns
+  /// false when the engine is shut down: op has been destroyed.
+  bool start_external(operation* op);
+
+  /// Completes an operation started with start_external() (thread-safe).
+  void post(operation* op, int result);
+
+  /// Best-effort cancellation of op's outstanding requests (thread-safe).
+  void cancel(operation* op);
+
+  /// Reaps results and completes operations; called when the wait fires.
+  void run_once();
+
+  /// Cancels everything, waits for every outstanding result and destroys the
+  /// operations without calling their handlers. Operations started later are
+  /// destroyed at once.
+  void shutdown();
+
+  bool is_shut_down() const noexcept { return shut_down_.load(std::memory_order_acquire); }
+
+  const std::shared_ptr<buffer_table>& table() const noexcept { return table_; }
+
+  /// Number of results still expected (for tests and diagnostics).
+  std::size_t outstanding() const;
+
+private:
+  std::size_t take_locked(completion* out, std::size_t max);
+  void flush_locked();
+  void arm_locked();
+  bool ready_locked() const;
+  void destroy_now(operation* op);
+
+  mutable std::mutex mutex_;
+  std::unique_ptr<backend> backend_;
+  std::shared_ptr<buffer_table> table_;
+  backend_kind kind_;
+  error_code io_uring_error_;
+  wait_hooks hooks_;
+  op_queue backlog_; // started but not yet accepted by the backend
+  op_queue ready_;   // results produced without the backend (results_ holds them)
+  std::size_t outstanding_ = 0;
+  bool armed_ = false;
+  bool reaping_ = false;
+  bool unflushed_ = false;
+  std::atomic<bool> shut_down_{false};
+};
+
+} // namespace asio_uring_fixed::detail

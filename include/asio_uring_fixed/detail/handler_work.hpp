@@ -1,0 +1,47 @@
+// Keeps the handler's executor busy while an operation is pending and
+// delivers the completion there.
+#pragma once
+
+#include <asio_uring_fixed/config.hpp>
+
+#include <boost/asio/associated_allocator.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/bind_allocator.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/prefer.hpp>
+
+#include <tuple>
+#include <utility>
+
+namespace asio_uring_fixed::detail {
+
+template <typename Handler, typename IoExecutor>
+class handler_work {
+public:
+  using executor_type = asio::associated_executor_t<Handler, IoExecutor>;
+  using work_executor_type = std::decay_t<decltype(asio::prefer(
+      std::declval<const executor_type&>(), asio::execution::outstanding_work.tracked))>;
+
+  handler_work(const Handler& handler, const IoExecutor& io_executor)
+      : executor_(asio::prefer(asio::get_associated_executor(handler, io_executor),
+                               asio::execution::outstanding_work.tracked)) {}
+
+  /// Calls handler(args...) on the handler's executor: inline when already
+  /// running there (the usual case on the io_context's own threads).
+  template <typename... Args>
+  void complete(Handler& handler, Args&&... args) {
+    auto alloc = asio::get_associated_allocator(handler);
+    asio::dispatch(executor_,
+                   asio::bind_allocator(alloc, [h = std::move(handler),
+                                                a = std::make_tuple(std::forward<Args>(
+                                                    args)...)]() mutable {
+                     std::apply(std::move(h), std::move(a));
+                   }));
+  }
+
+private:
+  work_executor_type executor_;
+};
+
+} // namespace asio_uring_fixed::detail

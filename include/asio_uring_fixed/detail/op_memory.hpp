@@ -1,0 +1,71 @@
+// Allocation of operation objects with the handler's associated allocator,
+// or Asio's thread-local recycling allocator when the handler has none, so
+// that steady-state operations do not touch the heap.
+#pragma once
+
+#include <asio_uring_fixed/config.hpp>
+
+#include <boost/asio/associated_allocator.hpp>
+#include <boost/asio/recycling_allocator.hpp>
+
+#include <memory>
+#include <utility>
+
+namespace asio_uring_fixed::detail {
+
+template <typename Handler>
+auto op_allocator(const Handler& handler) {
+  return asio::get_associated_allocator(handler, asio::recycling_allocator<void>());
+}
+
+template <typename Op, typename Handler>
+using op_allocator_t = typename std::allocator_traits<
+    decltype(op_allocator(std::declval<const Handler&>()))>::template rebind_alloc<Op>;
+
+/// Owns an operation (constructed or not) until release() or destruction.
+template <typename Op, typename Alloc>
+class op_holder {
+public:
+  op_holder(const Alloc& alloc, Op* op) noexcept : alloc_(alloc), op_(op) {}
+  op_holder(const op_holder&) = delete;
+  op_holder& operator=(const op_holder&) = delete;
+  ~op_holder() { reset(); }
+
+  /// Destroys and frees the operation (before the upcall, as Asio does).
+  void reset() noexcept {
+    if (Op* op = std::exchange(op_, nullptr)) {
+      op->~Op();
+      std::allocator_traits<Alloc>::deallocate(alloc_, op, 1);
+    }
+  }
+
+  Op* release() noexcept { return std::exchange(op_, nullptr); }
+
+private:
+  Alloc alloc_;
+  Op* op_;
+};
+
+/// Allocates and constructs Op(std::move(handler), args...) with the
+/// handler's allocator.
+template <typename Op, typename Handler, typename... Args>
+Op* make_op(Handler&& handler, Args&&... args) {
+  using alloc_type = op_allocator_t<Op, std::decay_t<Handler>>;
+  alloc_type alloc(op_allocator(handler));
+  Op* mem = std::allocator_traits<alloc_type>::allocate(alloc, 1);
+  try {
+    return ::new (static_cast<void*>(mem)) Op(std::move(handler), std::forward<Args>(args)...);
+  } catch (...) {
+    std::allocator_traits<alloc_type>::deallocate(alloc, mem, 1);
+    throw;
+  }
+}
+
+/// Takes ownership of op for destruction with its handler's allocator.
+template <typename Op>
+auto hold_op(Op* op) noexcept {
+  using alloc_type = op_allocator_t<Op, typename Op::handler_type>;
+  return op_holder<Op, alloc_type>(alloc_type(op_allocator(op->handler_)), op);
+}
+
+} // namespace asio_uring_fixed::detail

@@ -1,0 +1,108 @@
+// The type-erased operation the engine submits and completes. Asio-free: the
+// compiled engine (src/) sees only this, the templates in impl/ derive from it.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+namespace asio_uring_fixed::detail {
+
+class engine;
+
+/// One kernel request of an operation (an SQE, or a pread/pwrite on the
+/// portable backend).
+struct io_request {
+  enum kind_type : std::uint8_t { read, write };
+  kind_type kind = read;
+  int fd = -1;
+  void* data = nullptr;
+  std::uint32_t length = 0;
+  std::uint64_t offset = 0;
+  /// Registered-buffer slot, or -1 for a plain READ/WRITE.
+  int buffer_slot = -1;
+};
+
+/// Base of every operation. `complete_` is called once per request result
+/// (CQE) with the owning engine, or with `owner == nullptr` when the engine is
+/// shutting down: then the operation must destroy itself (without calling its
+/// handler) once its last result has arrived.
+class operation {
+public:
+  using complete_func = void (*)(operation* op, engine* owner, unsigned index, int result);
+
+  static constexpr unsigned max_requests = 2;
+
+  explicit operation(complete_func f) noexcept : complete_(f) {}
+
+  void complete(engine* owner, unsigned index, int result) { complete_(this, owner, index, result); }
+
+  /// Requests to submit; with two, the second is linked to the first
+  /// (IOSQE_IO_LINK semantics: it runs only if the first transferred fully).
+  io_request requests_[max_requests];
+  unsigned request_count_ = 0;
+  /// Results still expected from the kernel (or the portable backend); the
+  /// reaping thread decrements it right before each call of complete().
+  std::atomic<unsigned> pending_{0};
+  /// Set once cancellation was requested.
+  std::atomic<bool> cancel_requested_{false};
+  /// Intrusive links used by whichever queue holds the operation.
+  operation* next_ = nullptr;
+  operation* prev_ = nullptr;
+  /// Results stored by the portable backend until the engine reaps them.
+  int results_[max_requests] = {};
+
+protected:
+  ~operation() = default;
+
+private:
+  complete_func complete_;
+};
+
+/// A queue of operations linked through next_/prev_ (no allocation).
+class op_queue {
+public:
+  bool empty() const noexcept { return front_ == nullptr; }
+  operation* front() const noexcept { return front_; }
+
+  void push(operation* op) noexcept {
+    op->next_ = nullptr;
+    op->prev_ = back_;
+    if (back_)
+      back_->next_ = op;
+    else
+      front_ = op;
+    back_ = op;
+  }
+
+  operation* pop() noexcept {
+    operation* op = front_;
+    if (op)
+      erase(op);
+    return op;
+  }
+
+  void erase(operation* op) noexcept {
+    (op->prev_ ? op->prev_->next_ : front_) = op->next_;
+    (op->next_ ? op->next_->prev_ : back_) = op->prev_;
+    op->next_ = op->prev_ = nullptr;
+  }
+
+  bool contains(const operation* op) const noexcept {
+    for (operation* p = front_; p; p = p->next_)
+      if (p == op)
+        return true;
+    return false;
+  }
+
+  void splice(op_queue& other) noexcept {
+    while (operation* op = other.pop())
+      push(op);
+  }
+
+private:
+  operation* front_ = nullptr;
+  operation* back_ = nullptr;
+};
+
+} // namespace asio_uring_fixed::detail

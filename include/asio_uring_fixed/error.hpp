@@ -1,0 +1,45 @@
+// Errors raised by the library itself. Kernel errors are reported as
+// `error_code(errno, system_category())`; the codes below belong to the
+// library's own category and say what went wrong in terms of its own rules.
+#pragma once
+
+#include <asio_uring_fixed/config.hpp>
+
+#include <type_traits>
+
+namespace asio_uring_fixed {
+
+/// Library errors. Compare with `ec == asio_uring_fixed::errc::...`.
+enum class errc {
+  /// The lease passed to an operation holds no buffer (it was moved from or
+  /// released).
+  empty_buffer = 1,
+  /// The pool's buffers could not all fit in the free slots of the ring's
+  /// registered-buffer table (see service_options::registered_buffer_slots).
+  no_free_slots,
+  /// A buffer size or count is out of the kernel's range (size 1 B .. 1 GiB,
+  /// count 1 .. 16384), or the total size overflows.
+  invalid_pool_size,
+  /// Registration was required but the ring has no sparse buffer table
+  /// (kernel older than 5.19, or service_options::registered_buffer_slots 0).
+  registration_unsupported,
+  /// A write made no progress (the kernel reported 0 bytes written for a
+  /// non-empty request); the composed operation stops instead of spinning.
+  no_progress,
+  /// The service is shut down (its io_context is being destroyed).
+  service_shut_down,
+};
+
+/// The category of errc values; its name() is "asio_uring_fixed".
+const boost::system::error_category& category() noexcept;
+
+inline error_code make_error_code(errc e) noexcept {
+  return error_code(static_cast<int>(e), category());
+}
+
+} // namespace asio_uring_fixed
+
+namespace boost::system {
+template <>
+struct is_error_code_enum<asio_uring_fixed::errc> : std::true_type {};
+} // namespace boost::system

@@ -1,0 +1,102 @@
+// fixed_buffer_pool: N page-aligned buffers of S bytes, registered with the
+// ring through a range of its sparse buffer table.
+#pragma once
+
+#include <asio_uring_fixed/config.hpp>
+#include <asio_uring_fixed/fixed_buffer.hpp>
+#include <asio_uring_fixed/pool_options.hpp>
+#include <asio_uring_fixed/uring_service.hpp>
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <cstddef>
+
+namespace asio_uring_fixed {
+
+/// A pool of registered buffers handed out as fixed_buffer leases.
+///
+/// Several pools can live on one io_context at once; each takes a contiguous
+/// range of slots of the ring's registered-buffer table and gives it back
+/// when its memory is freed. The memory is one anonymous mapping, page
+/// aligned, populated up front and excluded from fork() children
+/// (MADV_DONTFORK): a child must not touch leases it inherited.
+///
+/// Registration saves the kernel pinning and mapping the user pages on every
+/// I/O. It does not remove the page-cache copy of buffered I/O; the saving
+/// shows with O_DIRECT, where the device transfers straight to this memory.
+///
+/// Lifetime: the pool object must not outlive its io_context (like any Asio
+/// I/O object). Destroying it completes pending async_acquire operations with
+/// asio::error::operation_aborted; the memory itself lives on until the last
+/// lease — including leases owned by operations in flight — is gone.
+///
+/// Thread safety: all members may be called concurrently.
+class fixed_buffer_pool {
+public:
+  using executor_type = asio::io_context::executor_type;
+
+  /// Creates count buffers of size bytes each on context's uring_service.
+  ///
+  /// Throws system_error when the arena cannot be mapped or, with
+  /// registration_mode::required, registered. The error code is the
+  /// kernel's errno (e.g. ENOMEM when RLIMIT_MEMLOCK is too small) or an
+  /// errc value (no_free_slots, invalid_pool_size, registration_unsupported);
+  /// what() names the cause and the limit.
+  fixed_buffer_pool(asio::io_context& context, std::size_t count, std::size_t size,
+                    const pool_options& options = {});
+
+  /// As above, reporting failure through ec (the pool is then empty: size()
+  /// is 0 and every acquire fails).
+  fixed_buffer_pool(asio::io_context& context, std::size_t count, std::size_t size,
+                    const pool_options& options, error_code& ec);
+
+  fixed_buffer_pool(fixed_buffer_pool&& other) noexcept;
+  fixed_buffer_pool& operator=(fixed_buffer_pool&& other) noexcept;
+  fixed_buffer_pool(const fixed_buffer_pool&) = delete;
+  fixed_buffer_pool& operator=(const fixed_buffer_pool&) = delete;
+
+  /// Completes pending async_acquire operations with operation_aborted.
+  ~fixed_buffer_pool();
+
+  executor_type get_executor() const noexcept { return executor_; }
+
+  /// Number of buffers, size of each, buffers free right now.
+  std::size_t size() const noexcept;
+  std::size_t buffer_size() const noexcept;
+  std::size_t available() const;
+
+  /// True when the buffers are registered (READ_FIXED / WRITE_FIXED).
+  bool registered() const noexcept;
+
+  /// A free buffer, or an empty lease when none is free. Never waits.
+  fixed_buffer try_acquire();
+
+  /// Waits for a free buffer.
+  ///
+  /// Completion signature: `void(error_code, fixed_buffer)`.
+  /// Waiters are served first come, first served; a buffer returned by any
+  /// lease goes straight to the oldest waiter. Completes on the handler's
+  /// associated executor (default: the pool's io_context), never inside
+  /// this call, even when a buffer is free.
+  ///
+  /// Errors: asio::error::operation_aborted when cancelled or when the pool
+  /// object is destroyed first; errc::empty_buffer if the pool failed to
+  /// construct.
+  ///
+  /// Cancellation: terminal, partial and total cancellation all remove the
+  /// waiter if it has not been granted a buffer yet (it then completes with
+  /// operation_aborted); once granted, the operation completes normally.
+  template <typename CompletionToken =
+                asio::default_completion_token_t<asio::io_context::executor_type>>
+  auto async_acquire(CompletionToken&& token = asio::default_completion_token_t<
+                         asio::io_context::executor_type>());
+
+private:
+  detail::pool_state* state_ = nullptr;
+  executor_type executor_;
+};
+
+} // namespace asio_uring_fixed
+
+#include <asio_uring_fixed/impl/fixed_buffer_pool.hpp>

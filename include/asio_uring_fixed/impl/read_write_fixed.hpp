@@ -1,0 +1,182 @@
+// The single-request read/write operation and the _all composed loops.
+#pragma once
+
+#include <asio_uring_fixed/detail/cancel.hpp>
+#include <asio_uring_fixed/detail/handler_work.hpp>
+#include <asio_uring_fixed/detail/immediate.hpp>
+#include <asio_uring_fixed/detail/op_memory.hpp>
+#include <asio_uring_fixed/error.hpp>
+
+#include <boost/asio/compose.hpp>
+
+#include <utility>
+
+namespace asio_uring_fixed {
+namespace detail {
+
+inline uring_service& service_of(const fixed_buffer& buffer) noexcept {
+  return *static_cast<uring_service*>(lease_access::pool(buffer)->owner().owner_context());
+}
+
+template <typename Handler, typename IoExecutor>
+class read_write_op final : public operation {
+public:
+  using handler_type = Handler;
+
+  read_write_op(Handler&& handler, const IoExecutor& io_executor, io_request::kind_type kind,
+                int fd, std::uint64_t offset, fixed_buffer&& buffer)
+      : operation(&do_complete), handler_(std::move(handler)), work_(handler_, io_executor),
+        buffer_(std::move(buffer)) {
+    request_count_ = 1;
+    requests_[0] = {kind, fd, buffer_.data(), static_cast<std::uint32_t>(buffer_.size()), offset,
+                    buffer_.slot()};
+  }
+
+  static void do_complete(operation* base, engine* owner, unsigned, int result) {
+    auto* op = static_cast<read_write_op*>(base);
+    auto holder = hold_op(op);
+    clear_cancellation(op->handler_);
+    if (!owner)
+      return; // shutdown: destroy without calling the handler
+    error_code ec;
+    std::size_t n = 0;
+    if (result < 0)
+      ec = error_from_result(result, op->cancel_requested_.load(std::memory_order_relaxed));
+    else if ((n = static_cast<std::size_t>(result)) == 0 && op->requests_[0].length > 0 &&
+             op->requests_[0].kind == io_request::read)
+      ec = asio::error::eof;
+    Handler handler(std::move(op->handler_));
+    auto work(std::move(op->work_));
+    fixed_buffer buffer(std::move(op->buffer_));
+    holder.reset();
+    work.complete(handler, ec, n, std::move(buffer));
+  }
+
+  Handler handler_;
+  handler_work<Handler, IoExecutor> work_;
+  fixed_buffer buffer_;
+};
+
+struct initiate_read_write {
+  io_request::kind_type kind;
+
+  template <typename Handler>
+  void operator()(Handler&& handler, int fd, std::uint64_t offset, fixed_buffer buffer) const {
+    using handler_t = std::decay_t<Handler>;
+    using executor_t = asio::io_context::executor_type;
+    if (!buffer) {
+      post_immediate(std::forward<Handler>(handler), asio::system_executor(),
+                     make_error_code(errc::empty_buffer), std::size_t{0}, fixed_buffer());
+      return;
+    }
+    uring_service& service = service_of(buffer);
+    handler_t h(std::forward<Handler>(handler));
+    using op_type = read_write_op<handler_t, executor_t>;
+    op_type* op = make_op<op_type>(std::move(h), service.get_executor(), kind, fd, offset,
+                                   std::move(buffer));
+    install_cancellation<engine_cancel_handler>(op->handler_, service.engine(), op);
+    service.engine().start(op);
+  }
+};
+
+/// The loop behind the _all forms: repeats single requests over the rest of
+/// the range until it is done, an error occurs, or (reads) end of file.
+struct transfer_all_op {
+  io_request::kind_type kind;
+  int fd;
+  std::uint64_t offset;
+  fixed_buffer buffer;
+  std::size_t start = 0;
+  std::size_t length = 0;
+  std::size_t done = 0;
+  enum { starting, transferring } state = starting;
+
+  template <typename Self>
+  void operator()(Self& self, error_code ec = {}, std::size_t n = 0, fixed_buffer b = {}) {
+    switch (state) {
+    case starting:
+      self.reset_cancellation_state(asio::enable_partial_cancellation());
+      start = buffer.offset();
+      length = buffer.size();
+      state = transferring;
+      break; // always one request, so even an empty range completes later
+    case transferring:
+      buffer = std::move(b);
+      done += n;
+      if (!ec && n == 0 && done < length)
+        ec = kind == io_request::read ? error_code(asio::error::eof)
+                                      : make_error_code(errc::no_progress);
+      if (!ec && done < length && self.cancelled() != asio::cancellation_type::none)
+        ec = asio::error::operation_aborted;
+      if (ec || done == length) {
+        buffer.set_range(start, length);
+        self.complete(ec, done, std::move(buffer));
+        return;
+      }
+      break;
+    }
+    buffer.set_range(start + done, length - done);
+    std::uint64_t at = offset + done;
+    if (kind == io_request::read)
+      asio_uring_fixed::async_read_fixed_at(fd, at, std::move(buffer), std::move(self));
+    else
+      asio_uring_fixed::async_write_fixed_at(fd, at, std::move(buffer), std::move(self));
+  }
+};
+
+struct initiate_transfer_all {
+  io_request::kind_type kind;
+
+  template <typename Handler>
+  void operator()(Handler&& handler, int fd, std::uint64_t offset,
+                  fixed_buffer buffer) const {
+    if (!buffer) {
+      post_immediate(std::forward<Handler>(handler), asio::system_executor(),
+                     make_error_code(errc::empty_buffer), std::size_t{0}, fixed_buffer());
+      return;
+    }
+    auto executor = buffer.get_executor();
+    asio::async_compose<Handler, read_write_signature>(
+        transfer_all_op{kind, fd, offset, std::move(buffer)}, handler, executor);
+  }
+};
+
+} // namespace detail
+
+template <typename File, typename CompletionToken>
+  requires file_handle<std::remove_cvref_t<File>>
+auto async_read_fixed_at(File&& file, std::uint64_t offset, fixed_buffer buffer,
+                         CompletionToken&& token) {
+  return asio::async_initiate<CompletionToken, read_write_signature>(
+      detail::initiate_read_write{detail::io_request::read}, token, detail::native_fd(file),
+      offset, std::move(buffer));
+}
+
+template <typename File, typename CompletionToken>
+  requires file_handle<std::remove_cvref_t<File>>
+auto async_write_fixed_at(File&& file, std::uint64_t offset, fixed_buffer buffer,
+                          CompletionToken&& token) {
+  return asio::async_initiate<CompletionToken, read_write_signature>(
+      detail::initiate_read_write{detail::io_request::write}, token, detail::native_fd(file),
+      offset, std::move(buffer));
+}
+
+template <typename File, typename CompletionToken>
+  requires file_handle<std::remove_cvref_t<File>>
+auto async_read_fixed_all_at(File&& file, std::uint64_t offset, fixed_buffer buffer,
+                             CompletionToken&& token) {
+  return asio::async_initiate<CompletionToken, read_write_signature>(
+      detail::initiate_transfer_all{detail::io_request::read}, token, detail::native_fd(file), offset,
+      std::move(buffer));
+}
+
+template <typename File, typename CompletionToken>
+  requires file_handle<std::remove_cvref_t<File>>
+auto async_write_fixed_all_at(File&& file, std::uint64_t offset, fixed_buffer buffer,
+                              CompletionToken&& token) {
+  return asio::async_initiate<CompletionToken, read_write_signature>(
+      detail::initiate_transfer_all{detail::io_request::write}, token, detail::native_fd(file), offset,
+      std::move(buffer));
+}
+
+} // namespace asio_uring_fixed

@@ -1,0 +1,58 @@
+// Options of the per-io_context service and the backend it runs on.
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+namespace asio_uring_fixed {
+
+/// The machinery that carries out operations.
+enum class backend_kind {
+  /// An io_uring ring owned by the service: READ_FIXED / WRITE_FIXED.
+  io_uring,
+  /// pread/pwrite on a small thread pool, used where io_uring cannot be.
+  /// Same API and completion semantics; buffers are never registered.
+  portable,
+};
+
+/// Which backend the service should use.
+enum class backend_preference {
+  /// io_uring when the kernel allows it, else the portable backend. The
+  /// environment variable ASIO_URING_FIXED_BACKEND=portable|io_uring
+  /// overrides this choice (meant for tests).
+  automatic,
+  /// io_uring or fail: the service constructor throws if the ring cannot be
+  /// set up.
+  io_uring,
+  /// Always the portable backend.
+  portable,
+};
+
+/// Printable name of a backend ("io_uring" or "portable").
+std::string_view to_string(backend_kind kind) noexcept;
+
+/// Options of uring_service. Pass them with uring_service::install() before
+/// anything else uses the service on that io_context.
+struct service_options {
+  backend_preference backend = backend_preference::automatic;
+
+  /// Submission queue entries (the completion queue gets twice as many).
+  /// This bounds one batch, not the number of operations in flight.
+  unsigned ring_entries = 256;
+
+  /// IORING_SETUP_* flags; empty means the library's defaults
+  /// (IORING_SETUP_SUBMIT_ALL | IORING_SETUP_CLAMP). Flags the kernel refuses
+  /// with EINVAL are dropped one at a time, newest first, and setup retried.
+  /// Do not pass IORING_SETUP_SINGLE_ISSUER / DEFER_TASKRUN unless every
+  /// operation is started from one thread.
+  std::optional<unsigned> setup_flags;
+
+  /// Size of the ring's sparse registered-buffer table; pools take
+  /// contiguous slot ranges from it. At most 16384 (the kernel's limit).
+  unsigned registered_buffer_slots = 4096;
+
+  /// Worker threads of the portable backend.
+  unsigned portable_threads = 4;
+};
+
+} // namespace asio_uring_fixed

@@ -1,0 +1,80 @@
+// uring_service: the per-io_context service that owns the io_uring ring (or
+// the portable backend) and delivers completions through the io_context.
+#pragma once
+
+#include <asio_uring_fixed/config.hpp>
+#include <asio_uring_fixed/detail/engine.hpp>
+#include <asio_uring_fixed/service_options.hpp>
+
+#include <boost/asio/execution_context.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+
+namespace asio_uring_fixed {
+
+/// The service behind every operation of this library on one io_context.
+///
+/// It owns an io_uring ring (or, where io_uring cannot be used, the portable
+/// pread/pwrite backend), watches it with a `posix::stream_descriptor`, reaps
+/// results when it becomes readable and runs completion handlers from
+/// `io_context::run()`. It works with a stock Boost.Asio build (epoll) and in
+/// programs built with BOOST_ASIO_HAS_IO_URING: the compiled part of the
+/// library does not include Asio, so no configuration mismatch can arise.
+///
+/// Threads: operations may be started from any thread. Operations started
+/// from a completion handler are batched into one submission per batch of
+/// completions; others are submitted at once. `run()` may be called from
+/// several threads; one of them reaps at a time.
+///
+/// Work: while any operation is in flight the service keeps one wait pending,
+/// so `run()` does not return; when nothing is in flight it keeps none.
+///
+/// Shutdown (io_context destruction): everything in flight is cancelled, the
+/// service waits for every kernel completion, then destroys the pending
+/// handlers without calling them, and only then releases buffers and the
+/// ring. No memory the kernel may still write is freed before that.
+class uring_service : public asio::execution_context::service {
+public:
+  using key_type = uring_service;
+  static inline asio::execution_context::id id;
+
+  /// Creates the service with default options (used by asio::use_service).
+  explicit uring_service(asio::io_context& context);
+
+  /// Creates the service with options.
+  /// Throws system_error if options.backend is backend_preference::io_uring
+  /// and the ring cannot be set up.
+  uring_service(asio::io_context& context, const service_options& options);
+
+  ~uring_service() override = default;
+
+  /// Installs the service with options on context, before anything used it.
+  /// Throws asio::service_already_exists if it was already created.
+  static uring_service& install(asio::io_context& context, const service_options& options);
+
+  /// The backend in use, and why io_uring is not (empty when it is).
+  backend_kind backend() const noexcept { return engine_.kind(); }
+  error_code io_uring_error() const noexcept { return engine_.io_uring_error(); }
+
+  asio::io_context& get_io_context() noexcept { return context_; }
+  asio::io_context::executor_type get_executor() noexcept { return context_.get_executor(); }
+
+  /// Kernel results still expected (diagnostics and tests).
+  std::size_t outstanding() const { return engine_.outstanding(); }
+
+  /// The engine (internal; used by the library's operations).
+  detail::engine& engine() noexcept { return engine_; }
+
+private:
+  void shutdown() override;
+  static void arm(void* self);
+  static void kick(void* self);
+
+  asio::io_context& context_;
+  detail::engine engine_;
+  asio::posix::stream_descriptor wait_;
+};
+
+} // namespace asio_uring_fixed
+
+#include <asio_uring_fixed/impl/uring_service.hpp>

@@ -1,0 +1,240 @@
+#include <asio_uring_fixed/detail/engine.hpp>
+
+#include "backend.hpp"
+#include "buffer_table.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <string_view>
+
+namespace asio_uring_fixed::detail {
+namespace {
+
+// The engine whose run_once() is on this thread's stack: operations started
+// from its handlers are batched into one submit after the batch.
+thread_local engine* current_reaper = nullptr;
+
+constexpr std::size_t batch_size = 64;
+constexpr int max_rounds = 16;
+
+backend_preference preference_from_environment(backend_preference configured) {
+  const char* env = std::getenv("ASIO_URING_FIXED_BACKEND");
+  if (!env)
+    return configured;
+  std::string_view v(env);
+  if (v == "portable")
+    return backend_preference::portable;
+  if (v == "io_uring")
+    return backend_preference::io_uring;
+  return configured;
+}
+
+} // namespace
+
+engine::engine(const service_options& options) {
+  backend_preference pref = preference_from_environment(options.backend);
+  if (pref != backend_preference::portable) {
+    backend_ = make_ring_backend(options, io_uring_error_);
+    if (!backend_ && pref == backend_preference::io_uring)
+      throw system_error(io_uring_error_, "asio_uring_fixed: io_uring_setup");
+  } else {
+    io_uring_error_ = make_error_code(boost::system::errc::operation_not_supported);
+  }
+  kind_ = backend_ ? backend_kind::io_uring : backend_kind::portable;
+  if (!backend_)
+    backend_ = make_portable_backend(options);
+  table_ = std::make_shared<buffer_table>(backend_.get());
+}
+
+engine::~engine() = default;
+
+int engine::wait_fd() const noexcept { return backend_->wait_fd(); }
+
+std::size_t engine::outstanding() const {
+  std::lock_guard lock(mutex_);
+  return outstanding_;
+}
+
+void engine::destroy_now(operation* op) {
+  unsigned n = op->request_count_ ? op->request_count_ : 1;
+  op->pending_.store(n, std::memory_order_relaxed);
+  for (unsigned i = 0; i < n; ++i) {
+    op->pending_.fetch_sub(1, std::memory_order_relaxed);
+    op->complete(nullptr, i, -ECANCELED);
+  }
+}
+
+void engine::start(operation* op) {
+  std::unique_lock lock(mutex_);
+  if (is_shut_down()) {
+    lock.unlock();
+    destroy_now(op);
+    return;
+  }
+  op->pending_.store(op->request_count_, std::memory_order_relaxed);
+  outstanding_ += op->request_count_;
+  if (!backlog_.empty() || !backend_->prepare(op))
+    backlog_.push(op);
+  if (current_reaper == this)
+    unflushed_ = true;
+  else
+    flush_locked();
+  if (!armed_ && !reaping_)
+    arm_locked();
+}
+
+bool engine::start_external(operation* op) {
+  std::unique_lock lock(mutex_);
+  if (is_shut_down()) {
+    lock.unlock();
+    destroy_now(op);
+    return false;
+  }
+  op->request_count_ = 0;
+  op->pending_.store(1, std::memory_order_relaxed);
+  ++outstanding_;
+  if (!armed_ && !reaping_)
+    arm_locked();
+  return true;
+}
+
+void engine::post(operation* op, int result) {
+  std::lock_guard lock(mutex_);
+  op->results_[0] = result;
+  ready_.push(op);
+  if (armed_ && hooks_.kick)
+    hooks_.kick(hooks_.context);
+}
+
+void engine::cancel(operation* op) {
+  std::lock_guard lock(mutex_);
+  if (op->pending_.load(std::memory_order_relaxed) == 0 ||
+      op->cancel_requested_.exchange(true, std::memory_order_relaxed))
+    return;
+  if (backlog_.contains(op)) {
+    backlog_.erase(op);
+    for (unsigned i = 0; i < op->request_count_; ++i)
+      op->results_[i] = -ECANCELED;
+    ready_.push(op);
+    if (armed_ && hooks_.kick)
+      hooks_.kick(hooks_.context);
+    return;
+  }
+  backend_->cancel(op);
+}
+
+bool engine::ready_locked() const { return !ready_.empty() || backend_->ready(); }
+
+void engine::arm_locked() {
+  if (!hooks_.arm)
+    return;
+  armed_ = true;
+  hooks_.arm(hooks_.context);
+  // A result that arrived before the wait was registered raises no new edge.
+  if (ready_locked())
+    hooks_.kick(hooks_.context);
+}
+
+void engine::flush_locked() {
+  unflushed_ = false;
+  backend_->flush();
+  bool moved = false;
+  while (operation* op = backlog_.front()) {
+    if (!backend_->prepare(op))
+      break;
+    backlog_.pop();
+    moved = true;
+  }
+  if (moved)
+    backend_->flush();
+}
+
+std::size_t engine::take_locked(completion* out, std::size_t max) {
+  std::size_t count = 0;
+  while (operation* op = ready_.front()) {
+    unsigned n = op->pending_.load(std::memory_order_relaxed);
+    if (count + n > max)
+      break;
+    ready_.pop();
+    for (unsigned i = 0; i < n; ++i)
+      out[count++] = {op, i, op->results_[i]};
+  }
+  count += backend_->reap(out + count, max - count);
+  outstanding_ -= count;
+  return count;
+}
+
+void engine::run_once() {
+  completion batch[batch_size];
+  engine* previous = current_reaper;
+  current_reaper = this;
+  {
+    std::lock_guard lock(mutex_);
+    armed_ = false;
+    reaping_ = true;
+  }
+  for (int round = 0; round < max_rounds; ++round) {
+    std::size_t n;
+    {
+      std::lock_guard lock(mutex_);
+      n = take_locked(batch, batch_size);
+    }
+    if (n == 0)
+      break;
+    for (std::size_t i = 0; i < n; ++i) {
+      batch[i].op->pending_.fetch_sub(1, std::memory_order_relaxed);
+      batch[i].op->complete(this, batch[i].index, batch[i].result);
+    }
+    std::lock_guard lock(mutex_);
+    if (unflushed_ || !backlog_.empty())
+      flush_locked();
+  }
+  current_reaper = previous;
+  std::lock_guard lock(mutex_);
+  if (unflushed_ || !backlog_.empty())
+    flush_locked();
+  reaping_ = false;
+  if (outstanding_ > 0)
+    arm_locked();
+}
+
+void engine::shutdown() {
+  {
+    std::lock_guard lock(mutex_);
+    if (shut_down_.exchange(true))
+      return;
+  }
+  table_->abort_waiters();
+  {
+    std::lock_guard lock(mutex_);
+    while (operation* op = backlog_.pop()) {
+      for (unsigned i = 0; i < op->request_count_; ++i)
+        op->results_[i] = -ECANCELED;
+      ready_.push(op);
+    }
+    backend_->cancel_all();
+    backend_->flush();
+  }
+  completion batch[batch_size];
+  for (;;) {
+    std::size_t n;
+    bool idle;
+    {
+      std::lock_guard lock(mutex_);
+      n = take_locked(batch, batch_size);
+      idle = outstanding_ == 0;
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      batch[i].op->pending_.fetch_sub(1, std::memory_order_relaxed);
+      batch[i].op->complete(nullptr, batch[i].index, batch[i].result);
+    }
+    if (n == 0) {
+      if (idle)
+        break;
+      backend_->wait();
+    }
+  }
+  table_->detach_backend();
+}
+
+} // namespace asio_uring_fixed::detail

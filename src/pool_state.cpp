@@ -1,0 +1,206 @@
+#include <asio_uring_fixed/detail/engine.hpp>
+#include <asio_uring_fixed/detail/pool_state.hpp>
+#include <asio_uring_fixed/error.hpp>
+
+#include "buffer_table.hpp"
+
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <fstream>
+#include <limits>
+#include <sstream>
+#include <string>
+
+namespace asio_uring_fixed::detail {
+namespace {
+
+constexpr std::size_t max_buffer_size = std::size_t{1} << 30; // kernel limit per buffer
+constexpr std::size_t max_buffer_count = 16384;               // kernel limit per table
+constexpr std::size_t huge_page_size = std::size_t{2} << 20;
+
+std::string bytes_text(std::size_t n) {
+  std::ostringstream s;
+  if (n >= (std::size_t{1} << 20) && n % (std::size_t{1} << 20) == 0)
+    s << (n >> 20) << " MiB";
+  else if (n >= 1024 && n % 1024 == 0)
+    s << (n >> 10) << " KiB";
+  else
+    s << n << " B";
+  return s.str();
+}
+
+bool has_cap_ipc_lock() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("CapEff:", 0) == 0)
+      return (std::stoull(line.substr(7), nullptr, 16) >> 14) & 1; // CAP_IPC_LOCK = 14
+  return false;
+}
+
+std::string memlock_text() {
+  rlimit rl{};
+  if (::getrlimit(RLIMIT_MEMLOCK, &rl) != 0)
+    return "RLIMIT_MEMLOCK unknown";
+  std::string limit =
+      rl.rlim_cur == RLIM_INFINITY ? "unlimited" : bytes_text(static_cast<std::size_t>(rl.rlim_cur));
+  return "RLIMIT_MEMLOCK is " + limit + (has_cap_ipc_lock() ? " (CAP_IPC_LOCK held)"
+                                                            : " and the process lacks CAP_IPC_LOCK");
+}
+
+} // namespace
+
+pool_state* pool_state::create(engine& owner, std::size_t count, std::size_t size,
+                               const pool_options& options, error_code& ec, std::string& what) {
+  ec.clear();
+  what.clear();
+  if (count == 0 || count > max_buffer_count || size == 0 || size > max_buffer_size) {
+    ec = make_error_code(errc::invalid_pool_size);
+    what = "a pool needs 1.." + std::to_string(max_buffer_count) + " buffers of 1 B..1 GiB, not " +
+           std::to_string(count) + " of " + bytes_text(size);
+    return nullptr;
+  }
+  std::size_t page = options.huge_pages ? huge_page_size : static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  std::size_t stride = (size + page - 1) / page * page;
+  std::size_t total = stride * count;
+
+  int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE | (options.huge_pages ? MAP_HUGETLB : 0);
+  void* mem = ::mmap(nullptr, total, PROT_READ | PROT_WRITE, flags, -1, 0);
+  if (mem == MAP_FAILED) {
+    ec = error_code(errno, boost::system::system_category());
+    what = "mapping " + bytes_text(total) + " for " + std::to_string(count) + " buffers failed";
+    return nullptr;
+  }
+  // Children of fork() must not share memory the ring may be writing into.
+  ::madvise(mem, total, MADV_DONTFORK);
+
+  auto* p = new pool_state();
+  p->engine_ = &owner;
+  p->table_ = owner.table();
+  p->base_ = static_cast<std::byte*>(mem);
+  p->map_size_ = total;
+  p->stride_ = stride;
+  p->size_ = size;
+  p->count_ = count;
+  p->free_.reserve(count);
+  for (std::size_t i = count; i-- > 0;)
+    p->free_.push_back(static_cast<std::uint32_t>(i));
+
+  // The portable backend has no ring to register with: its pools are plain
+  // memory under every mode, so programs run unchanged where io_uring cannot.
+  if (options.registration != registration_mode::none && owner.kind() == backend_kind::io_uring) {
+    std::vector<iovec> iov(count);
+    for (std::size_t i = 0; i < count; ++i)
+      iov[i] = iovec{p->data(static_cast<std::uint32_t>(i)), size};
+    error_code reg_ec;
+    p->first_slot_ = p->table_->add(iov.data(), static_cast<unsigned>(count), reg_ec);
+    if (p->first_slot_ < 0 && options.registration == registration_mode::required) {
+      ec = reg_ec;
+      what = "registering " + std::to_string(count) + " buffers of " + bytes_text(size) + " (" +
+             bytes_text(count * size) + ") with io_uring failed";
+      if (reg_ec == boost::system::errc::not_enough_memory)
+        what += " (" + memlock_text() + ")";
+      else if (reg_ec == errc::no_free_slots)
+        what += " (" + std::to_string(p->table_->free_slots()) + " of " +
+                std::to_string(p->table_->size()) +
+                " slots free; raise service_options::registered_buffer_slots, at most 16384)";
+      else if (reg_ec == errc::registration_unsupported)
+        what += " (no sparse buffer table: " + p->table_->unsupported_reason().message() + ")";
+      delete p;
+      return nullptr;
+    }
+  }
+  owner.table()->attach(p);
+  return p;
+}
+
+pool_state::~pool_state() {
+  table_->detach(this);
+  if (first_slot_ >= 0)
+    table_->remove(static_cast<unsigned>(first_slot_), static_cast<unsigned>(count_));
+  if (base_)
+    ::munmap(base_, map_size_);
+}
+
+void pool_state::release_ref() noexcept {
+  if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1)
+    delete this;
+}
+
+bool pool_state::try_take(std::uint32_t& index) {
+  std::lock_guard lock(mutex_);
+  if (free_.empty())
+    return false;
+  index = free_.back();
+  free_.pop_back();
+  return true;
+}
+
+void pool_state::give_back(std::uint32_t index) noexcept {
+  acquire_op* waiter;
+  {
+    std::lock_guard lock(mutex_);
+    waiter = static_cast<acquire_op*>(waiters_.pop());
+    if (!waiter) {
+      free_.push_back(index);
+      return;
+    }
+  }
+  waiter->index_ = index;
+  engine_->post(waiter, 0);
+}
+
+void pool_state::start_wait(acquire_op* op) {
+  if (!engine_->start_external(op))
+    return; // shut down: op destroyed
+  int result;
+  {
+    std::lock_guard lock(mutex_);
+    if (closed_) {
+      result = -ECANCELED;
+    } else if (!free_.empty()) {
+      op->index_ = free_.back();
+      free_.pop_back();
+      result = 0;
+    } else {
+      waiters_.push(op);
+      return;
+    }
+  }
+  engine_->post(op, result);
+}
+
+void pool_state::cancel_wait(acquire_op* op) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!waiters_.contains(op))
+      return;
+    waiters_.erase(op);
+  }
+  engine_->post(op, -ECANCELED);
+}
+
+void pool_state::close() noexcept {
+  op_queue aborted;
+  {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    aborted.splice(waiters_);
+  }
+  while (operation* op = aborted.pop())
+    engine_->post(op, -ECANCELED);
+}
+
+void pool_state::abort_waiters() noexcept { close(); }
+
+std::size_t pool_state::available() const {
+  std::lock_guard lock(mutex_);
+  return free_.size();
+}
+
+} // namespace asio_uring_fixed::detail

@@ -1,0 +1,207 @@
+// The io_uring backend: one ring, a sparse registered-buffer table,
+// READ_FIXED / WRITE_FIXED (or plain READ / WRITE for unregistered buffers).
+#include "backend.hpp"
+
+#include <asio_uring_fixed/error.hpp>
+
+#include <liburing.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <memory>
+
+namespace asio_uring_fixed::detail {
+namespace {
+
+// user_data of our own cancel requests, whose results nobody waits for.
+constexpr std::uint64_t ignored_user_data = 0;
+
+std::uint64_t user_data_of(operation* op, unsigned index) {
+  return reinterpret_cast<std::uintptr_t>(op) | index;
+}
+
+constexpr unsigned default_flags = IORING_SETUP_SUBMIT_ALL | IORING_SETUP_CLAMP;
+
+// Flags a kernel may not know, newest first: dropped one at a time on EINVAL.
+constexpr unsigned droppable_flags[] = {
+    IORING_SETUP_DEFER_TASKRUN, IORING_SETUP_SINGLE_ISSUER, IORING_SETUP_TASKRUN_FLAG,
+    IORING_SETUP_COOP_TASKRUN,  IORING_SETUP_SUBMIT_ALL,    IORING_SETUP_CLAMP,
+};
+
+class ring_backend final : public backend {
+public:
+  ring_backend() = default;
+  ring_backend(const ring_backend&) = delete;
+  ring_backend& operator=(const ring_backend&) = delete;
+
+  ~ring_backend() override {
+    if (initialized_)
+      io_uring_queue_exit(&ring_);
+  }
+
+  error_code init(const service_options& options) {
+    unsigned flags = options.setup_flags.value_or(default_flags);
+    int res;
+    for (;;) {
+      io_uring_params params{};
+      params.flags = flags;
+      res = io_uring_queue_init_params(options.ring_entries, &ring_, &params);
+      if (res != -EINVAL)
+        break;
+      unsigned dropped = 0;
+      for (unsigned f : droppable_flags)
+        if (flags & f) {
+          dropped = f;
+          break;
+        }
+      if (dropped == 0)
+        break;
+      // DEFER_TASKRUN requires SINGLE_ISSUER: drop them together.
+      if (dropped == IORING_SETUP_SINGLE_ISSUER)
+        flags &= ~IORING_SETUP_DEFER_TASKRUN;
+      flags &= ~dropped;
+    }
+    if (res < 0)
+      return error_code(-res, boost::system::system_category());
+    initialized_ = true;
+    setup_flags_ = flags;
+
+    if (options.registered_buffer_slots == 0) {
+      table_error_ = make_error_code(errc::registration_unsupported);
+    } else {
+      int r = io_uring_register_buffers_sparse(&ring_, options.registered_buffer_slots);
+      if (r == 0)
+        table_size_ = options.registered_buffer_slots;
+      else
+        table_error_ = error_code(-r, boost::system::system_category());
+    }
+    return {};
+  }
+
+  int wait_fd() const noexcept override { return ring_.ring_fd; }
+
+  bool prepare(operation* op) override {
+    unsigned n = op->request_count_;
+    if (io_uring_sq_space_left(&ring_) < n) {
+      flush();
+      if (io_uring_sq_space_left(&ring_) < n)
+        return false;
+    }
+    for (unsigned i = 0; i < n; ++i) {
+      const io_request& r = op->requests_[i];
+      io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
+      if (r.kind == io_request::read) {
+        if (r.buffer_slot >= 0)
+          io_uring_prep_read_fixed(sqe, r.fd, r.data, r.length, r.offset, r.buffer_slot);
+        else
+          io_uring_prep_read(sqe, r.fd, r.data, r.length, r.offset);
+      } else {
+        if (r.buffer_slot >= 0)
+          io_uring_prep_write_fixed(sqe, r.fd, r.data, r.length, r.offset, r.buffer_slot);
+        else
+          io_uring_prep_write(sqe, r.fd, r.data, r.length, r.offset);
+      }
+      if (i + 1 < n)
+        sqe->flags |= IOSQE_IO_LINK;
+      io_uring_sqe_set_data64(sqe, user_data_of(op, i));
+    }
+    return true;
+  }
+
+  void flush() override {
+    // Errors (EAGAIN/EBUSY when the completion side is backed up) leave the
+    // entries queued; the next flush after reaping submits them.
+    if (io_uring_sq_ready(&ring_) > 0)
+      io_uring_submit(&ring_);
+  }
+
+  std::size_t reap(completion* out, std::size_t max) override {
+    std::size_t count = 0;
+    unsigned seen = 0;
+    unsigned head;
+    io_uring_cqe* cqe;
+    io_uring_for_each_cqe(&ring_, head, cqe) {
+      if (count == max)
+        break;
+      ++seen;
+      std::uint64_t data = io_uring_cqe_get_data64(cqe);
+      if (data == ignored_user_data)
+        continue;
+      out[count++] = {reinterpret_cast<operation*>(data & ~std::uint64_t{3}),
+                      static_cast<unsigned>(data & 3), cqe->res};
+    }
+    io_uring_cq_advance(&ring_, seen);
+    return count;
+  }
+
+  bool ready() const override { return io_uring_cq_ready(&ring_) > 0; }
+
+  void cancel(operation* op) override {
+    // Submitted at once, under the engine's lock: the kernel matches the
+    // user_data before the target's memory can be reused.
+    for (unsigned i = 0; i < op->request_count_; ++i)
+      submit_cancel(user_data_of(op, i), 0);
+    io_uring_submit(&ring_);
+  }
+
+  void cancel_all() override {
+    submit_cancel(0, IORING_ASYNC_CANCEL_ANY);
+    io_uring_submit(&ring_);
+  }
+
+  void wait() override {
+    io_uring_cqe* cqe;
+    while (io_uring_wait_cqe(&ring_, &cqe) == -EINTR) {
+    }
+  }
+
+  unsigned table_size() const noexcept override { return table_size_; }
+  error_code table_error() const noexcept override { return table_error_; }
+
+  error_code update_buffers(unsigned first, const iovec* iov, unsigned n) override {
+    int r = io_uring_register_buffers_update_tag(&ring_, first, iov, nullptr, n);
+    if (r < 0)
+      return error_code(-r, boost::system::system_category());
+    return {};
+  }
+
+private:
+  void submit_cancel(std::uint64_t target, int flags) {
+    io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
+    if (!sqe) {
+      io_uring_submit(&ring_);
+      sqe = io_uring_get_sqe(&ring_);
+      if (!sqe)
+        return; // best effort: the target still completes on its own
+    }
+    io_uring_prep_cancel64(sqe, target, flags);
+    io_uring_sqe_set_data64(sqe, ignored_user_data);
+  }
+
+  // mutable: liburing's accessors take non-const pointers.
+  mutable io_uring ring_{};
+  bool initialized_ = false;
+  unsigned setup_flags_ = 0;
+  unsigned table_size_ = 0;
+  error_code table_error_;
+};
+
+} // namespace
+
+error_code backend::table_error() const noexcept {
+  return make_error_code(errc::registration_unsupported);
+}
+
+error_code backend::update_buffers(unsigned, const iovec*, unsigned) {
+  return make_error_code(errc::registration_unsupported);
+}
+
+std::unique_ptr<backend> make_ring_backend(const service_options& options, error_code& ec) {
+  auto b = std::make_unique<ring_backend>();
+  ec = b->init(options);
+  if (ec)
+    return nullptr;
+  return b;
+}
+
+} // namespace asio_uring_fixed::detail
