@@ -6,47 +6,73 @@
 #include <algorithm>
 
 namespace asio_uring_fixed::detail {
+namespace {
+
+// Calls f(begin, count) for each run of consecutive slot numbers.
+template <typename F>
+void for_each_run(const std::vector<int>& slots, F f) {
+  unsigned begin = 0;
+  for (unsigned i = 1; i <= slots.size(); ++i)
+    if (i == slots.size() || slots[i] != slots[i - 1] + 1) {
+      f(begin, i - begin);
+      begin = i;
+    }
+}
+
+} // namespace
 
 buffer_table::buffer_table(backend* b)
     : backend_(b), size_(b->table_size()), unsupported_(size_ ? error_code() : b->table_error()),
       used_(size_, false) {}
 
-int buffer_table::add(const iovec* iov, unsigned n, error_code& ec) {
+std::vector<int> buffer_table::add(const iovec* iov, unsigned n, error_code& ec) {
   std::lock_guard lock(mutex_);
   if (!backend_) {
     ec = make_error_code(errc::service_shut_down);
-    return -1;
+    return {};
   }
   if (size_ == 0) {
     ec = unsupported_;
-    return -1;
+    return {};
   }
-  // First fit over the slot bitmap.
-  unsigned run = 0;
-  for (unsigned i = 0; i < size_; ++i) {
-    run = used_[i] ? 0 : run + 1;
-    if (run == n) {
-      unsigned first = i + 1 - n;
-      ec = backend_->update_buffers(first, iov, n);
-      if (ec)
-        return -1;
-      std::fill(used_.begin() + first, used_.begin() + first + n, true);
-      return static_cast<int>(first);
-    }
+  std::vector<int> slots;
+  slots.reserve(n);
+  for (unsigned i = 0; i < size_ && slots.size() < n; ++i)
+    if (!used_[i])
+      slots.push_back(static_cast<int>(i));
+  if (slots.size() < n) {
+    ec = make_error_code(errc::no_free_slots);
+    return {};
   }
-  ec = make_error_code(errc::no_free_slots);
-  return -1;
+  for_each_run(slots, [&](unsigned begin, unsigned count) {
+    if (!ec)
+      ec = backend_->update_buffers(static_cast<unsigned>(slots[begin]), iov + begin, count);
+  });
+  if (ec) {
+    // Leave the table as it was: empty whatever was filled.
+    std::vector<iovec> empty(n, iovec{nullptr, 0});
+    for_each_run(slots, [&](unsigned begin, unsigned count) {
+      backend_->update_buffers(static_cast<unsigned>(slots[begin]), empty.data(), count);
+    });
+    return {};
+  }
+  for (int slot : slots)
+    used_[static_cast<unsigned>(slot)] = true;
+  return slots;
 }
 
-void buffer_table::remove(unsigned first, unsigned n) noexcept {
+void buffer_table::remove(const std::vector<int>& slots) noexcept {
   std::lock_guard lock(mutex_);
   if (backend_) {
     // Empty slots (null iov_base) so the kernel drops its page references;
-    // the kernel keeps them until requests that use them have finished.
-    std::vector<iovec> empty(n, iovec{nullptr, 0});
-    backend_->update_buffers(first, empty.data(), n);
+    // it keeps them until the requests that use them have finished.
+    std::vector<iovec> empty(slots.size(), iovec{nullptr, 0});
+    for_each_run(slots, [&](unsigned begin, unsigned count) {
+      backend_->update_buffers(static_cast<unsigned>(slots[begin]), empty.data(), count);
+    });
   }
-  std::fill(used_.begin() + first, used_.begin() + first + n, false);
+  for (int slot : slots)
+    used_[static_cast<unsigned>(slot)] = false;
 }
 
 unsigned buffer_table::free_slots() const {

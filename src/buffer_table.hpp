@@ -1,6 +1,6 @@
 // Slot allocation in the ring's sparse registered-buffer table, shared by
-// every pool of one io_context. Pools take contiguous ranges and give them
-// back independently; the table outlives the engine's backend (detach()) so a
+// every pool of one io_context. Pools take slots and give them back
+// independently; the table outlives the engine's backend (detach()) so a
 // pool kept alive by a lease after shutdown can still be freed safely.
 #pragma once
 
@@ -21,12 +21,15 @@ public:
   unsigned size() const noexcept { return size_; }
   error_code unsupported_reason() const noexcept { return unsupported_; }
 
-  /// Takes n contiguous free slots and registers iov in them. Returns the
-  /// first slot, or -1 with ec set (no_free_slots, or the kernel's errno).
-  int add(const iovec* iov, unsigned n, error_code& ec);
+  /// Takes n free slots (not necessarily contiguous, so the table does not
+  /// fragment as pools come and go) and registers iov[i] in slots[i], one
+  /// table update per contiguous run. On failure returns an empty vector
+  /// with ec set (no_free_slots, or the kernel's errno) and changes nothing.
+  std::vector<int> add(const iovec* iov, unsigned n, error_code& ec);
 
-  /// Empties and frees slots [first, first + n) (no-op after detach()).
-  void remove(unsigned first, unsigned n) noexcept;
+  /// Empties and frees the slots (the kernel part is skipped after
+  /// detach_backend()).
+  void remove(const std::vector<int>& slots) noexcept;
 
   /// Number of free slots.
   unsigned free_slots() const;

@@ -21,12 +21,7 @@ backend_preference preference_from_environment(backend_preference configured) {
   const char* env = std::getenv("ASIO_URING_FIXED_BACKEND");
   if (!env)
     return configured;
-  std::string_view v(env);
-  if (v == "portable")
-    return backend_preference::portable;
-  if (v == "io_uring")
-    return backend_preference::io_uring;
-  return configured;
+  return std::string_view(env) == "portable" ? backend_preference::portable : configured;
 }
 
 } // namespace

@@ -98,8 +98,8 @@ pool_state* pool_state::create(engine& owner, std::size_t count, std::size_t siz
     for (std::size_t i = 0; i < count; ++i)
       iov[i] = iovec{p->data(static_cast<std::uint32_t>(i)), size};
     error_code reg_ec;
-    p->first_slot_ = p->table_->add(iov.data(), static_cast<unsigned>(count), reg_ec);
-    if (p->first_slot_ < 0 && options.registration == registration_mode::required) {
+    p->slots_ = p->table_->add(iov.data(), static_cast<unsigned>(count), reg_ec);
+    if (reg_ec && options.registration == registration_mode::required) {
       ec = reg_ec;
       what = "registering " + std::to_string(count) + " buffers of " + bytes_text(size) + " (" +
              bytes_text(count * size) + ") with io_uring failed";
@@ -121,8 +121,8 @@ pool_state* pool_state::create(engine& owner, std::size_t count, std::size_t siz
 
 pool_state::~pool_state() {
   table_->detach(this);
-  if (first_slot_ >= 0)
-    table_->remove(static_cast<unsigned>(first_slot_), static_cast<unsigned>(count_));
+  if (!slots_.empty())
+    table_->remove(slots_);
   if (base_)
     ::munmap(base_, map_size_);
 }

@@ -16,9 +16,9 @@ namespace asio_uring_fixed {
 
 /// A pool of registered buffers handed out as fixed_buffer leases.
 ///
-/// Several pools can live on one io_context at once; each takes a contiguous
-/// range of slots of the ring's registered-buffer table and gives it back
-/// when its memory is freed. The memory is one anonymous mapping, page
+/// Several pools can live on one io_context at once; each takes slots of the
+/// ring's sparse registered-buffer table (a table update, not a whole new
+/// registration) and gives them back when its memory is freed. The memory is one anonymous mapping, page
 /// aligned, populated up front and excluded from fork() children
 /// (MADV_DONTFORK): a child must not touch leases it inherited.
 ///

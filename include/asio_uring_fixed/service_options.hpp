@@ -17,9 +17,9 @@ enum class backend_kind {
 
 /// Which backend the service should use.
 enum class backend_preference {
-  /// io_uring when the kernel allows it, else the portable backend. The
-  /// environment variable ASIO_URING_FIXED_BACKEND=portable|io_uring
-  /// overrides this choice (meant for tests).
+  /// io_uring when the kernel allows it, else the portable backend.
+  /// ASIO_URING_FIXED_BACKEND=portable in the environment forces the
+  /// portable backend whatever the options say (meant for testing).
   automatic,
   /// io_uring or fail: the service constructor throws if the ring cannot be
   /// set up.
@@ -47,8 +47,8 @@ struct service_options {
   /// operation is started from one thread.
   std::optional<unsigned> setup_flags;
 
-  /// Size of the ring's sparse registered-buffer table; pools take
-  /// contiguous slot ranges from it. At most 16384 (the kernel's limit).
+  /// Size of the ring's sparse registered-buffer table; each pool takes one
+  /// slot per buffer from it. At most 16384 (the kernel's limit).
   unsigned registered_buffer_slots = 4096;
 
   /// Worker threads of the portable backend.

@@ -1,5 +1,5 @@
 // Shared state of a buffer pool: the arena, the free list, acquire waiters
-// and the registered slot range. Reference-counted by the pool object and by
+// and the registered slots. Reference-counted by the pool object and by
 // every lease, so the memory outlives both the pool object and in-flight
 // operations (which own their lease). Asio-free; defined in src/.
 #pragma once
@@ -45,10 +45,8 @@ public:
   std::byte* data(std::uint32_t index) const noexcept { return base_ + index * stride_; }
   std::size_t buffer_size() const noexcept { return size_; }
   std::size_t count() const noexcept { return count_; }
-  bool registered() const noexcept { return first_slot_ >= 0; }
-  int slot(std::uint32_t index) const noexcept {
-    return first_slot_ < 0 ? -1 : first_slot_ + static_cast<int>(index);
-  }
+  bool registered() const noexcept { return !slots_.empty(); }
+  int slot(std::uint32_t index) const noexcept { return slots_.empty() ? -1 : slots_[index]; }
 
   /// Takes a free buffer (no waiter can be pending while one is free).
   bool try_take(std::uint32_t& index);
@@ -78,7 +76,7 @@ private:
   std::size_t stride_ = 0;
   std::size_t size_ = 0;
   std::size_t count_ = 0;
-  int first_slot_ = -1;
+  std::vector<int> slots_; // registered-buffer slot of each buffer, or empty
 
   mutable std::mutex mutex_;
   std::vector<std::uint32_t> free_;

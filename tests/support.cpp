@@ -1,0 +1,92 @@
+#include "support.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <string_view>
+
+namespace test {
+
+auf::backend_kind backend_under_test() {
+  const char* env = std::getenv("ASIO_URING_FIXED_BACKEND");
+  return env && std::string_view(env) == "portable" ? auf::backend_kind::portable
+                                                     : auf::backend_kind::io_uring;
+}
+
+boost::test_tools::assertion_result needs_io_uring(boost::unit_test::test_unit_id) {
+  asio::io_context ctx;
+  auto& service = asio::use_service<auf::uring_service>(ctx);
+  boost::test_tools::assertion_result r(service.backend() == auf::backend_kind::io_uring);
+  if (!r)
+    r.message() << "needs the io_uring backend (this run uses the portable backend"
+                << (service.io_uring_error() ? ": " + service.io_uring_error().message() : "")
+                << ")";
+  return r;
+}
+
+boost::test_tools::assertion_result needs_direct_io(boost::unit_test::test_unit_id) {
+  scratch s;
+  int fd = ::open(s.path("direct-probe").c_str(), O_CREAT | O_RDWR | O_DIRECT, 0644);
+  boost::test_tools::assertion_result r(fd >= 0);
+  if (fd < 0)
+    r.message() << "O_DIRECT is not supported in " << s.path("") << ": " << std::strerror(errno);
+  else
+    ::close(fd);
+  return r;
+}
+
+scratch::scratch() {
+  static std::atomic<int> counter{0};
+  const char* base = std::getenv("ASIO_URING_FIXED_TEST_DIR");
+  fs::path root = base ? fs::path(base) : fs::temp_directory_path();
+  dir_ = root / ("t" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+  fs::create_directories(dir_);
+}
+
+scratch::~scratch() {
+  std::error_code ec;
+  fs::remove_all(dir_, ec);
+}
+
+std::vector<std::byte> pattern(std::size_t n, std::uint64_t seed, std::size_t start) {
+  std::vector<std::byte> v(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    std::uint64_t x = (start + i) * 0x9E3779B97F4A7C15ull ^ seed * 0xBF58476D1CE4E5B9ull;
+    x ^= x >> 29;
+    v[i] = static_cast<std::byte>(x);
+  }
+  return v;
+}
+
+void write_file(const fs::path& p, std::span<const std::byte> data) {
+  std::ofstream out(p, std::ios::binary | std::ios::trunc);
+  out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
+  BOOST_REQUIRE(out.good());
+}
+
+std::vector<std::byte> read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::vector<char> chars((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<std::byte> v(chars.size());
+  std::memcpy(v.data(), chars.data(), chars.size());
+  return v;
+}
+
+pipe_pair::pipe_pair() {
+  int fds[2];
+  BOOST_REQUIRE(::pipe2(fds, O_CLOEXEC) == 0);
+  read_end = fds[0];
+  write_end = fds[1];
+}
+
+pipe_pair::~pipe_pair() {
+  ::close(read_end);
+  ::close(write_end);
+}
+
+} // namespace test

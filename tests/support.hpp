@@ -1,0 +1,92 @@
+// Helpers shared by the tests: scratch files, patterns, backend checks and a
+// handler that counts how it was used.
+#pragma once
+
+#include <asio_uring_fixed/asio_uring_fixed.hpp>
+
+#include <boost/test/unit_test.hpp>
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace test {
+
+namespace auf = asio_uring_fixed;
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+
+/// The backend this run exercises (from ASIO_URING_FIXED_BACKEND).
+auf::backend_kind backend_under_test();
+
+/// Precondition: the service on a fresh io_context uses io_uring.
+boost::test_tools::assertion_result needs_io_uring(boost::unit_test::test_unit_id);
+
+/// Precondition: O_DIRECT works for files in the scratch directory.
+boost::test_tools::assertion_result needs_direct_io(boost::unit_test::test_unit_id);
+
+/// A fresh directory for one test, removed on destruction.
+class scratch {
+public:
+  scratch();
+  ~scratch();
+  scratch(const scratch&) = delete;
+  scratch& operator=(const scratch&) = delete;
+  fs::path path(const std::string& name) const { return dir_ / name; }
+
+private:
+  fs::path dir_;
+};
+
+/// Deterministic bytes: a function of (seed, position).
+std::vector<std::byte> pattern(std::size_t n, std::uint64_t seed = 1, std::size_t start = 0);
+
+void write_file(const fs::path& p, std::span<const std::byte> data);
+std::vector<std::byte> read_file(const fs::path& p);
+
+/// True when the two byte ranges are equal.
+inline bool same(std::span<const std::byte> a, std::span<const std::byte> b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
+}
+
+/// A pipe whose read end never has data unless written: reads on it stay in
+/// flight until cancelled (io_uring only; pread on a pipe fails with ESPIPE).
+struct pipe_pair {
+  pipe_pair();
+  ~pipe_pair();
+  int read_end = -1;
+  int write_end = -1;
+};
+
+/// Counts calls and destructions of completion handlers.
+struct handler_log {
+  std::atomic<int> calls{0};
+  std::atomic<int> destroyed{0};
+};
+
+/// A move-only handler that records into a log; the log is shared so the
+/// count survives the handler's destruction.
+class logged_handler {
+public:
+  explicit logged_handler(std::shared_ptr<handler_log> log) : log_(std::move(log)) {}
+  logged_handler(logged_handler&& o) noexcept : log_(std::move(o.log_)) {}
+  logged_handler(const logged_handler&) = delete;
+  ~logged_handler() {
+    if (log_)
+      ++log_->destroyed;
+  }
+  template <typename... Args>
+  void operator()(Args&&...) {
+    ++log_->calls;
+  }
+
+private:
+  std::shared_ptr<handler_log> log_;
+};
+
+} // namespace test

@@ -1,0 +1,30 @@
+// The tests' main: checks that the backend this run is meant to exercise is
+// available, and exits 77 (ctest: Skipped) with the reason when it is not.
+#define BOOST_TEST_NO_MAIN
+#define BOOST_TEST_ALTERNATIVE_INIT_API
+#include <boost/test/unit_test.hpp>
+
+#include <liburing.h>
+
+#include <cstdio>
+#include <cstring>
+
+#include "support.hpp"
+
+namespace {
+bool init_unit_test() { return true; }
+} // namespace
+
+int main(int argc, char** argv) {
+  if (test::backend_under_test() == asio_uring_fixed::backend_kind::io_uring) {
+    io_uring ring;
+    int r = io_uring_queue_init(8, &ring, 0);
+    if (r < 0) {
+      std::printf("SKIP: the io_uring run needs io_uring, and io_uring_setup failed here: %s\n",
+                  std::strerror(-r));
+      return 77;
+    }
+    io_uring_queue_exit(&ring);
+  }
+  return boost::unit_test::unit_test_main(&init_unit_test, argc, argv);
+}

@@ -1,0 +1,183 @@
+#include "support.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include <liburing.h>
+
+#include <chrono>
+#include <thread>
+
+using namespace test;
+
+BOOST_AUTO_TEST_SUITE(uring_service)
+
+BOOST_AUTO_TEST_CASE(backend_follows_environment) {
+  asio::io_context ctx;
+  auto& service = asio::use_service<auf::uring_service>(ctx);
+  BOOST_TEST((service.backend() == backend_under_test()));
+  BOOST_TEST(auf::to_string(service.backend()) ==
+             (backend_under_test() == auf::backend_kind::io_uring ? "io_uring" : "portable"));
+  if (service.backend() == auf::backend_kind::io_uring)
+    BOOST_TEST(!service.io_uring_error());
+  else
+    BOOST_TEST(!!service.io_uring_error());
+}
+
+BOOST_AUTO_TEST_CASE(install_once) {
+  asio::io_context ctx;
+  auf::service_options opts;
+  opts.ring_entries = 64;
+  auto& s = auf::uring_service::install(ctx, opts);
+  BOOST_TEST(&s == &asio::use_service<auf::uring_service>(ctx));
+  BOOST_CHECK_THROW(auf::uring_service::install(ctx, opts), asio::service_already_exists);
+}
+
+BOOST_AUTO_TEST_CASE(refused_flags_are_dropped, *boost::unit_test::precondition(needs_io_uring)) {
+  // DEFER_TASKRUN without SINGLE_ISSUER is refused with EINVAL; the service
+  // drops it and retries instead of failing.
+  asio::io_context ctx;
+  auf::service_options opts;
+  opts.setup_flags = IORING_SETUP_DEFER_TASKRUN;
+  auto& s = auf::uring_service::install(ctx, opts);
+  BOOST_TEST((s.backend() == auf::backend_kind::io_uring));
+}
+
+BOOST_AUTO_TEST_CASE(unknown_flags_fall_back_or_throw,
+                     *boost::unit_test::precondition(needs_io_uring)) {
+  auf::service_options opts;
+  opts.setup_flags = 1u << 31; // no such flag: EINVAL, and not droppable
+  {
+    asio::io_context ctx;
+    auto& s = auf::uring_service::install(ctx, opts);
+    BOOST_TEST((s.backend() == auf::backend_kind::portable));
+    BOOST_TEST(s.io_uring_error().value() == EINVAL);
+  }
+  {
+    asio::io_context ctx;
+    opts.backend = auf::backend_preference::io_uring;
+    BOOST_CHECK_THROW(auf::uring_service::install(ctx, opts), auf::system_error);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(run_returns_when_idle) {
+  asio::io_context ctx;
+  asio::use_service<auf::uring_service>(ctx);
+  auto start = std::chrono::steady_clock::now();
+  ctx.run();
+  BOOST_TEST((std::chrono::steady_clock::now() - start < std::chrono::seconds(5)));
+}
+
+BOOST_AUTO_TEST_CASE(run_does_not_return_while_an_acquire_waits) {
+  asio::io_context ctx;
+  auf::fixed_buffer_pool pool(ctx, 1, 4096);
+  auf::fixed_buffer held = pool.try_acquire();
+  BOOST_REQUIRE(held);
+  bool acquired = false;
+  pool.async_acquire([&](auf::error_code ec, auf::fixed_buffer b) {
+    BOOST_TEST(!ec);
+    BOOST_TEST(!!b);
+    acquired = true;
+  });
+  std::thread releaser([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    held.release();
+  });
+  ctx.run(); // must not return before the waiter got the buffer
+  releaser.join();
+  BOOST_TEST(acquired);
+  BOOST_TEST(pool.available() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(run_does_not_return_while_a_read_is_in_flight,
+                     *boost::unit_test::precondition(needs_io_uring)) {
+  asio::io_context ctx;
+  auf::fixed_buffer_pool pool(ctx, 1, 4096);
+  pipe_pair p;
+  std::size_t got = 0;
+  auf::async_read_fixed_at(p.read_end, 0, pool.try_acquire(),
+                           [&](auf::error_code ec, std::size_t n, auf::fixed_buffer) {
+                             BOOST_TEST(!ec);
+                             got = n;
+                           });
+  std::thread writer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    BOOST_REQUIRE(::write(p.write_end, "hello", 5) == 5);
+  });
+  ctx.run();
+  writer.join();
+  BOOST_TEST(got == 5u);
+}
+
+BOOST_AUTO_TEST_CASE(stop_and_restart) {
+  scratch s;
+  auto data = pattern(64 * 4096);
+  write_file(s.path("f"), data);
+  auf::file f(s.path("f"), auf::file::read_only);
+  asio::io_context ctx;
+  auf::fixed_buffer_pool pool(ctx, 64, 4096);
+  int done = 0;
+  for (int i = 0; i < 64; ++i)
+    auf::async_read_fixed_at(f, i * 4096, pool.try_acquire(),
+                             [&, i](auf::error_code ec, std::size_t n, auf::fixed_buffer b) {
+                               BOOST_TEST(!ec);
+                               BOOST_TEST(n == 4096u);
+                               BOOST_TEST(same(b.span(), std::span(data).subspan(i * 4096, 4096)));
+                               if (++done == 1)
+                                 ctx.stop();
+                             });
+  ctx.run();
+  BOOST_TEST(done >= 1);
+  ctx.restart();
+  ctx.run();
+  BOOST_TEST(done == 64);
+  BOOST_TEST(pool.available() == 64u);
+}
+
+BOOST_AUTO_TEST_CASE(many_threads_run_and_initiate) {
+  scratch s;
+  constexpr std::size_t block = 4096, blocks = 256;
+  auto data = pattern(block * blocks, 7);
+  write_file(s.path("f"), data);
+  auf::file f(s.path("f"), auf::file::read_only);
+  asio::io_context ctx;
+  auf::fixed_buffer_pool pool(ctx, 32, block);
+  std::atomic<int> ok{0}, bad{0};
+  auto guard = asio::make_work_guard(ctx);
+  std::vector<std::thread> runners;
+  for (int i = 0; i < 3; ++i)
+    runners.emplace_back([&] { ctx.run(); });
+  constexpr int per_thread = 500;
+  std::vector<std::thread> initiators;
+  for (int t = 0; t < 3; ++t)
+    initiators.emplace_back([&, t] {
+      std::atomic<int> local{0};
+      for (int i = 0; i < per_thread; ++i) {
+        std::size_t at = static_cast<std::size_t>((i * 7 + t * 13) % blocks);
+        // Back-pressure: wait for a buffer through the pool.
+        auto fut = pool.async_acquire(asio::use_future);
+        auf::fixed_buffer b = fut.get();
+        auf::async_read_fixed_at(
+            f, at * block, std::move(b), [&, at](auf::error_code ec, std::size_t n, auf::fixed_buffer b) {
+              if (!ec && n == block && same(b.span(), std::span(data).subspan(at * block, block)))
+                ++ok;
+              else
+                ++bad;
+              ++local;
+            });
+      }
+      while (local < per_thread)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    });
+  for (auto& t : initiators)
+    t.join();
+  guard.reset();
+  for (auto& t : runners)
+    t.join();
+  BOOST_TEST(ok.load() == 3 * per_thread);
+  BOOST_TEST(bad.load() == 0);
+  BOOST_TEST(pool.available() == 32u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
