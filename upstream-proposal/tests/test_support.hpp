@@ -169,6 +169,31 @@ inline long fdinfo_field(const std::string& fdinfo, const char* name)
   return std::strtol(text.c_str() + pos + key.size(), 0, 0);
 }
 
+// Returns the number of non-empty slots in the registered buffer table listed
+// under "UserBufs:" in an fdinfo text, or -1 if the kernel does not list them.
+inline long fdinfo_registered_buffers(const std::string& fdinfo)
+{
+  std::string::size_type pos = fdinfo.find("UserBufs:");
+  if (pos == std::string::npos)
+    return -1;
+  long count = 0;
+  pos = fdinfo.find('\n', pos);
+  while (pos != std::string::npos && pos + 1 < fdinfo.size())
+  {
+    std::string::size_type end = fdinfo.find('\n', pos + 1);
+    std::string line = fdinfo.substr(pos + 1,
+        end == std::string::npos ? std::string::npos : end - pos - 1);
+    std::string::size_type colon = line.find(':');
+    if (colon == std::string::npos || line.empty()
+        || line.find_first_not_of(" 0123456789") != colon)
+      break; // End of the list.
+    if (line.find("0x", colon) != std::string::npos)
+      ++count;
+    pos = end;
+  }
+  return count;
+}
+
 } // namespace test_support
 
 #endif // TEST_SUPPORT_HPP

@@ -1,0 +1,323 @@
+#include "report.hpp"
+
+#include "variants.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+#include <tuple>
+
+namespace read_qd {
+namespace {
+
+double median(std::vector<double> v) {
+  if (v.empty())
+    return 0;
+  std::sort(v.begin(), v.end());
+  std::size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+std::string fmt(const char* f, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+
+// 452310.7 -> "452,311"
+std::string thousands(double v) {
+  auto n = static_cast<long long>(std::llround(v));
+  std::string digits = std::to_string(n);
+  std::string out;
+  int count = 0;
+  for (auto it = digits.rbegin(); it != digits.rend(); ++it) {
+    if (count && count % 3 == 0 && *it != '-')
+      out.insert(out.begin(), ',');
+    out.insert(out.begin(), *it);
+    ++count;
+  }
+  return out;
+}
+
+std::string kilo(double v) { return fmt("%.0fk", v / 1000); }
+
+std::string json_string(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+    case '"': out += "\\\""; break;
+    case '\\': out += "\\\\"; break;
+    case '\n': out += "\\n"; break;
+    case '\t': out += "\\t"; break;
+    default:
+      if (static_cast<unsigned char>(c) < 0x20) {
+        char esc[8];
+        std::snprintf(esc, sizeof esc, "\\u%04x", static_cast<unsigned>(c));
+        out += esc;
+      } else
+        out += c;
+    }
+  }
+  return out + "\"";
+}
+
+std::string json_number(double v) {
+  if (!std::isfinite(v))
+    return "null";
+  return fmt("%.9g", v);
+}
+
+std::string allocs_text(const summary_row& r) {
+  if (r.ops == 0)
+    return "–";
+  if (r.allocs == 0)
+    return "0";
+  double per_op = static_cast<double>(r.allocs) / static_cast<double>(r.ops);
+  return fmt(per_op >= 0.01 ? "%.2f" : "%.2g", per_op);
+}
+
+std::string ratio_text(double v) { return v > 0 ? fmt("%.2f×", v) : "–"; }
+
+const variant* find_variant(const std::string& id) {
+  for (const auto& v : all_variants)
+    if (v.id == id)
+      return &v;
+  return nullptr;
+}
+
+} // namespace
+
+std::vector<summary_row> summarize(const std::vector<round_result>& rounds) {
+  // Group by (block size, qd, variant order); keep the run order of variants.
+  std::vector<summary_row> rows;
+  std::map<std::tuple<std::uint32_t, unsigned, std::string>, std::vector<const round_result*>> by;
+  for (const auto& r : rounds) {
+    auto key = std::make_tuple(r.block_size, r.qd, r.variant);
+    if (by.find(key) == by.end()) {
+      summary_row row;
+      row.variant = r.variant;
+      const variant* v = find_variant(r.variant);
+      row.label = v ? std::string(v->label) : r.variant;
+      row.library = v && v->library;
+      row.block_size = r.block_size;
+      row.qd = r.qd;
+      rows.push_back(row);
+    }
+    by[key].push_back(&r);
+  }
+  for (auto& row : rows) {
+    std::vector<double> ops, cpu, preempted, other;
+    for (const round_result* r : by[{row.block_size, row.qd, row.variant}]) {
+      if (!r->m.ok) {
+        if (row.failures++ == 0)
+          row.error = r->m.error;
+        continue;
+      }
+      ++row.rounds;
+      ops.push_back(r->m.ops_per_second());
+      cpu.push_back(r->m.cpu_us_per_op());
+      preempted.push_back(static_cast<double>(r->m.involuntary_switches));
+      other.push_back(r->m.other_load);
+      row.allocs += r->m.allocs;
+      row.ops += r->m.ops;
+      row.max_round_allocs = std::max(row.max_round_allocs, r->m.allocs);
+    }
+    if (ops.empty())
+      continue;
+    row.median_ops = median(ops);
+    row.min_ops = *std::min_element(ops.begin(), ops.end());
+    row.max_ops = *std::max_element(ops.begin(), ops.end());
+    row.median_cpu_us = median(cpu);
+    row.median_preemptions = median(preempted);
+    row.median_other_load = median(other);
+    row.min_cpu_us = *std::min_element(cpu.begin(), cpu.end());
+    row.max_cpu_us = *std::max_element(cpu.begin(), cpu.end());
+  }
+  // Ratios against the two references of the same group.
+  auto reference = [&](const summary_row& row, const char* id) -> const summary_row* {
+    for (const auto& r : rows)
+      if (r.block_size == row.block_size && r.qd == row.qd && r.variant == id && r.rounds > 0)
+        return &r;
+    return nullptr;
+  };
+  auto paired = [&](const summary_row& row, const char* id) {
+    std::vector<double> ratios;
+    const auto& mine = by[{row.block_size, row.qd, row.variant}];
+    const auto& theirs = by[{row.block_size, row.qd, std::string(id)}];
+    for (const round_result* a : mine)
+      for (const round_result* b : theirs)
+        if (a->round == b->round && a->m.ok && b->m.ok && b->m.ops_per_second() > 0)
+          ratios.push_back(a->m.ops_per_second() / b->m.ops_per_second());
+    return median(ratios);
+  };
+  for (auto& row : rows) {
+    if (row.rounds == 0)
+      continue;
+    if (const summary_row* ref = reference(row, "raw_liburing")) {
+      row.ratio_liburing = row.median_ops / ref->median_ops;
+      row.paired_ratio_liburing = paired(row, "raw_liburing");
+      row.cpu_ratio_liburing = row.median_cpu_us / ref->median_cpu_us;
+    }
+    if (const summary_row* ref = reference(row, "asio_file_one")) {
+      row.ratio_asio_one = row.median_ops / ref->median_ops;
+      row.paired_ratio_asio_one = paired(row, "asio_file_one");
+    }
+  }
+  return rows;
+}
+
+std::vector<target_check> check_targets(const std::vector<summary_row>& rows) {
+  std::vector<target_check> out;
+  for (const auto& row : rows) {
+    std::string group = "QD " + std::to_string(row.qd) + ", " +
+                        std::to_string(row.block_size / 1024) + " KiB";
+    if (row.variant == "lib_fixed") {
+      if (row.rounds == 0) {
+        out.push_back({group + ": library (registered) failed: " + row.error, false});
+        continue;
+      }
+      if (row.ratio_liburing > 0)
+        out.push_back({group + ": library registered ≥ 0.9× raw liburing ops/s — " +
+                           fmt("%.3f×", row.ratio_liburing) +
+                           fmt(" (paired per round %.3f×", row.paired_ratio_liburing) +
+                           fmt("; CPU per op %.2f× raw's)", row.cpu_ratio_liburing),
+                       row.ratio_liburing >= 0.9});
+      if (row.ratio_asio_one > 0)
+        out.push_back({group + ": library registered ≥ 2× Asio one-object ops/s — " +
+                           fmt("%.2f×", row.ratio_asio_one) +
+                           fmt(" (paired per round %.2f×)", row.paired_ratio_asio_one),
+                       row.ratio_asio_one >= 2.0});
+    }
+    if (row.library && row.rounds > 0)
+      out.push_back({group + ": " + row.variant + " zero heap allocations per op in steady state — " +
+                         std::to_string(row.allocs) + " allocations in " +
+                         std::to_string(row.ops) + " ops",
+                     row.allocs == 0});
+  }
+  return out;
+}
+
+void write_csv(const std::string& path, const std::vector<round_result>& rounds) {
+  std::ofstream out(path);
+  if (!out)
+    throw std::runtime_error("cannot write " + path);
+  out << "variant,block_size,qd,round,ok,ops,seconds,ops_per_s,user_s,sys_s,cpu_us_per_op,"
+         "allocs,frees,allocs_per_op,verified,full_checks,involuntary_switches,voluntary_switches,"
+         "other_load_cpus,error\n";
+  for (const auto& r : rounds) {
+    const measurement& m = r.m;
+    std::string error = m.error;
+    std::replace(error.begin(), error.end(), '"', '\'');
+    out << r.variant << ',' << r.block_size << ',' << r.qd << ',' << r.round << ','
+        << (m.ok ? 1 : 0) << ',' << m.ops << ',' << fmt("%.6f", m.seconds) << ','
+        << fmt("%.1f", m.ops_per_second()) << ',' << fmt("%.6f", m.user_seconds) << ','
+        << fmt("%.6f", m.sys_seconds) << ',' << fmt("%.4f", m.cpu_us_per_op()) << ',' << m.allocs
+        << ',' << m.frees << ',' << fmt("%.6g", m.allocs_per_op()) << ',' << m.verified << ','
+        << m.full_checks << ',' << m.involuntary_switches << ',' << m.voluntary_switches << ','
+        << fmt("%.3f", m.other_load) << ",\"" << error << "\"\n";
+  }
+}
+
+void write_json(const std::string& path, const meta_list& meta,
+                const std::vector<round_result>& rounds, const std::vector<summary_row>& rows,
+                const std::vector<target_check>& targets) {
+  std::ofstream out(path);
+  if (!out)
+    throw std::runtime_error("cannot write " + path);
+  out << "{\n  \"meta\": {";
+  for (std::size_t i = 0; i < meta.size(); ++i)
+    out << (i ? ",\n    " : "\n    ") << json_string(meta[i].first) << ": "
+        << json_string(meta[i].second);
+  out << "\n  },\n  \"summary\": [";
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto& r = rows[i];
+    out << (i ? ",\n    " : "\n    ") << "{\"variant\": " << json_string(r.variant)
+        << ", \"label\": " << json_string(r.label) << ", \"block_size\": " << r.block_size
+        << ", \"qd\": " << r.qd << ", \"rounds\": " << r.rounds << ", \"failures\": " << r.failures
+        << ", \"error\": " << json_string(r.error)
+        << ", \"median_ops_per_s\": " << json_number(r.median_ops)
+        << ", \"min_ops_per_s\": " << json_number(r.min_ops)
+        << ", \"max_ops_per_s\": " << json_number(r.max_ops)
+        << ", \"median_cpu_us_per_op\": " << json_number(r.median_cpu_us)
+        << ", \"min_cpu_us_per_op\": " << json_number(r.min_cpu_us)
+        << ", \"max_cpu_us_per_op\": " << json_number(r.max_cpu_us)
+        << ", \"allocs\": " << r.allocs << ", \"window_ops\": " << r.ops
+        << ", \"max_round_allocs\": " << r.max_round_allocs
+        << ", \"allocs_per_op\": "
+        << json_number(r.ops ? static_cast<double>(r.allocs) / static_cast<double>(r.ops) : 0)
+        << ", \"ratio_vs_raw_liburing\": " << json_number(r.ratio_liburing)
+        << ", \"paired_ratio_vs_raw_liburing\": " << json_number(r.paired_ratio_liburing)
+        << ", \"cpu_ratio_vs_raw_liburing\": " << json_number(r.cpu_ratio_liburing)
+        << ", \"ratio_vs_asio_one_object\": " << json_number(r.ratio_asio_one)
+        << ", \"paired_ratio_vs_asio_one_object\": " << json_number(r.paired_ratio_asio_one)
+        << ", \"median_involuntary_switches\": " << json_number(r.median_preemptions)
+        << ", \"median_other_load_cpus\": " << json_number(r.median_other_load)
+        << "}";
+  }
+  out << "\n  ],\n  \"targets\": [";
+  for (std::size_t i = 0; i < targets.size(); ++i)
+    out << (i ? ",\n    " : "\n    ") << "{\"check\": " << json_string(targets[i].text)
+        << ", \"met\": " << (targets[i].met ? "true" : "false") << "}";
+  out << "\n  ],\n  \"rounds\": [";
+  for (std::size_t i = 0; i < rounds.size(); ++i) {
+    const auto& r = rounds[i];
+    const measurement& m = r.m;
+    out << (i ? ",\n    " : "\n    ") << "{\"variant\": " << json_string(r.variant)
+        << ", \"block_size\": " << r.block_size << ", \"qd\": " << r.qd
+        << ", \"round\": " << r.round << ", \"ok\": " << (m.ok ? "true" : "false")
+        << ", \"ops\": " << m.ops << ", \"seconds\": " << json_number(m.seconds)
+        << ", \"ops_per_s\": " << json_number(m.ops_per_second())
+        << ", \"user_s\": " << json_number(m.user_seconds)
+        << ", \"sys_s\": " << json_number(m.sys_seconds)
+        << ", \"cpu_us_per_op\": " << json_number(m.cpu_us_per_op())
+        << ", \"allocs\": " << m.allocs << ", \"frees\": " << m.frees
+        << ", \"verified\": " << m.verified << ", \"full_checks\": " << m.full_checks
+        << ", \"involuntary_switches\": " << m.involuntary_switches
+        << ", \"voluntary_switches\": " << m.voluntary_switches
+        << ", \"other_load_cpus\": " << json_number(m.other_load)
+        << ", \"error\": " << json_string(m.error) << "}";
+  }
+  out << "\n  ]\n}\n";
+}
+
+std::string markdown(const std::vector<summary_row>& rows,
+                     const std::vector<target_check>& targets) {
+  std::ostringstream out;
+  std::uint32_t bs = 0;
+  unsigned qd = 0;
+  for (const auto& r : rows) {
+    if (r.block_size != bs || r.qd != qd) {
+      bs = r.block_size;
+      qd = r.qd;
+      out << "\n### " << bs / 1024 << " KiB reads, QD " << qd << "\n\n"
+          << "| variant | median ops/s | spread min–max (range/median) | CPU µs/op (median) | "
+             "allocs/op | × raw liburing | × Asio 1 object | other load (CPUs) |\n"
+          << "|---|---:|---:|---:|---:|---:|---:|---:|\n";
+    }
+    out << "| " << r.label << " | ";
+    if (r.rounds == 0) {
+      out << "FAILED: " << r.error << " | | | | | | |\n";
+      continue;
+    }
+    out << thousands(r.median_ops) << " | " << kilo(r.min_ops) << "–" << kilo(r.max_ops) << " ("
+        << fmt("%.1f%%", 100 * (r.max_ops - r.min_ops) / r.median_ops) << ") | "
+        << fmt("%.2f", r.median_cpu_us) << " | " << allocs_text(r) << " | "
+        << ratio_text(r.ratio_liburing) << " | " << ratio_text(r.ratio_asio_one) << " | "
+        << fmt("%.2f", r.median_other_load);
+    if (r.failures)
+      out << " (" << r.failures << " rounds failed: " << r.error << ")";
+    out << " |\n";
+  }
+  if (!targets.empty()) {
+    out << "\nTargets:\n\n";
+    for (const auto& t : targets)
+      out << "- " << (t.met ? "MET" : "NOT MET") << " — " << t.text << "\n";
+  }
+  return out.str();
+}
+
+} // namespace read_qd

@@ -1,0 +1,64 @@
+// Per-round results, their summary per variant (medians, spread, ratios),
+// the target checks, and the CSV / JSON / Markdown writers.
+#pragma once
+
+#include "harness.hpp"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace read_qd {
+
+struct round_result {
+  std::string variant;    // variant id
+  std::uint32_t block_size;
+  unsigned qd;
+  unsigned round;         // 1-based
+  measurement m;
+};
+
+struct summary_row {
+  std::string variant;
+  std::string label;
+  bool library = false;
+  std::uint32_t block_size = 0;
+  unsigned qd = 0;
+  unsigned rounds = 0;    // rounds that succeeded
+  unsigned failures = 0;  // rounds that failed
+  std::string error;      // first failure
+  double median_ops = 0, min_ops = 0, max_ops = 0;
+  double median_cpu_us = 0, min_cpu_us = 0, max_cpu_us = 0;
+  std::uint64_t allocs = 0, ops = 0; // summed over rounds (windows only)
+  std::uint64_t max_round_allocs = 0;
+  double ratio_liburing = 0;         // median ops / raw liburing's median ops
+  double ratio_asio_one = 0;         // median ops / Asio one-object's median ops
+  double paired_ratio_liburing = 0;  // median over rounds of the same-round ratio
+  double paired_ratio_asio_one = 0;
+  double cpu_ratio_liburing = 0;     // median CPU per op / raw liburing's
+  double median_preemptions = 0;     // involuntary context switches per window
+  double median_other_load = 0;      // CPUs busy with other work during windows
+};
+
+/// A target and whether it was met.
+struct target_check {
+  std::string text;
+  bool met;
+};
+
+std::vector<summary_row> summarize(const std::vector<round_result>& rounds);
+
+/// The three targets, for every (block size, QD) group; the brief's targets
+/// are the QD 32 rows.
+std::vector<target_check> check_targets(const std::vector<summary_row>& rows);
+
+using meta_list = std::vector<std::pair<std::string, std::string>>;
+
+void write_csv(const std::string& path, const std::vector<round_result>& rounds);
+void write_json(const std::string& path, const meta_list& meta,
+                const std::vector<round_result>& rounds, const std::vector<summary_row>& rows,
+                const std::vector<target_check>& targets);
+std::string markdown(const std::vector<summary_row>& rows,
+                     const std::vector<target_check>& targets);
+
+} // namespace read_qd

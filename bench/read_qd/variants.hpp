@@ -1,0 +1,54 @@
+// The variants under comparison; each runs one round and returns what its
+// measurement window saw. Setup (contexts, rings, registration, opening
+// files) and teardown happen outside the window.
+#pragma once
+
+#include "harness.hpp"
+
+#include <string_view>
+
+namespace read_qd {
+
+/// This library, registered pool: async_read_fixed_at -> READ_FIXED.
+measurement run_library_fixed(const config& cfg);
+
+/// This library, pool_options{registration_mode::none}: plain READ.
+measurement run_library_unregistered(const config& cfg);
+
+/// This library on the portable backend (pread on worker threads).
+measurement run_library_portable(const config& cfg);
+
+/// Raw liburing loop with io_uring_register_buffers and READ_FIXED.
+measurement run_raw_liburing(const config& cfg);
+
+/// A sequence of pread(2) calls (queue depth does not apply).
+measurement run_pread(const config& cfg);
+
+/// Asio 1.81 random_access_file: qd chains on one file object.
+measurement run_asio_file_one(const config& cfg);
+
+/// Asio 1.81 random_access_file: one file object per chain.
+measurement run_asio_file_per_chain(const config& cfg);
+
+struct variant {
+  std::string_view id;    // for options, CSV and JSON
+  std::string_view label; // for the table
+  measurement (*run)(const config&);
+  bool library;           // subject to the zero-allocation target
+};
+
+/// Every variant, in the order they run within a round.
+inline constexpr variant all_variants[] = {
+    {"lib_fixed", "asio_uring_fixed, registered (READ_FIXED)", run_library_fixed, true},
+    {"lib_unregistered", "asio_uring_fixed, registration_mode::none (READ)",
+     run_library_unregistered, true},
+    {"lib_portable", "asio_uring_fixed, portable backend (pread threads)", run_library_portable,
+     true},
+    {"raw_liburing", "raw liburing, READ_FIXED", run_raw_liburing, false},
+    {"pread", "pread loop (QD 1 by nature)", run_pread, false},
+    {"asio_file_one", "Asio 1.81 random_access_file, 1 object", run_asio_file_one, false},
+    {"asio_file_per_chain", "Asio 1.81 random_access_file, QD objects", run_asio_file_per_chain,
+     false},
+};
+
+} // namespace read_qd

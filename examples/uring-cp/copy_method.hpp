@@ -1,0 +1,49 @@
+// The ways uring-cp can move a file's bytes, and how `--method=auto` picks
+// one.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace uring_cp {
+
+enum class copy_method {
+  /// Pick one of the others for the situation (see choose_method).
+  automatic,
+  /// The library's pipeline with registered buffers: READ_FIXED linked to
+  /// WRITE_FIXED, many blocks and files in flight.
+  fixed,
+  /// The same pipeline with unregistered buffers (plain READ / WRITE).
+  plain,
+  /// A pread/pwrite loop per file on worker threads.
+  posix,
+  /// FICLONE (reflink), else copy_file_range, per file on worker threads;
+  /// falls back to the pread/pwrite loop where the kernel refuses.
+  kernel,
+};
+
+std::string_view to_string(copy_method method) noexcept;
+
+/// True for the methods that run on the library's pipeline.
+inline bool uses_pipeline(copy_method method) noexcept {
+  return method == copy_method::fixed || method == copy_method::plain;
+}
+
+struct method_choice {
+  copy_method method;
+  /// Why (printed with -v); empty when the user named the method.
+  std::string reason;
+};
+
+/// Resolves copy_method::automatic:
+///  - with --direct: the fixed pipeline (registration if possible), since
+///    that is where registered buffers pay off — the device transfers straight
+///    into pinned memory and each I/O skips pinning the user pages;
+///  - buffered, source and destination on one filesystem: kernel
+///    (reflink/copy_file_range): the data never crosses into user memory;
+///  - buffered across filesystems: posix, because copy_file_range refuses
+///    cross-filesystem copies (EXDEV) and buffered io_uring writes are handed
+///    to io-wq worker threads, which costs more CPU than a pread/pwrite loop.
+method_choice choose_method(copy_method requested, bool direct, bool crosses_filesystems);
+
+} // namespace uring_cp

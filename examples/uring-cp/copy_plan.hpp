@@ -1,0 +1,52 @@
+// copy_plan: what a run will create, found by walking the sources before any
+// byte is copied, with cp's checks done per item (same file, a directory into
+// itself, a file onto a directory and the reverse, -n).
+#pragma once
+
+#include "console.hpp"
+#include "options.hpp"
+
+#include <sys/stat.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <vector>
+
+namespace uring_cp {
+
+enum class item_kind { directory, regular, symlink, special };
+
+struct copy_item {
+  item_kind kind = item_kind::regular;
+  /// The source as the user would name it (operand, or operand/child/...).
+  std::filesystem::path source;
+  /// Where it ends up. For an existing symlink to a file this is the link's
+  /// target: like cp, uring-cp writes through it.
+  std::filesystem::path destination;
+  /// lstat() of the source, or stat() where links are followed.
+  struct stat source_stat {};
+  /// stat() of the destination that existed when the plan was made.
+  std::optional<struct stat> existing;
+  /// Index into copy_plan::directories of the directory this item is created
+  /// in, or -1 for operands (their parent is not ours to create).
+  int parent = -1;
+};
+
+struct copy_plan {
+  std::vector<copy_item> directories; ///< parents before children
+  std::vector<copy_item> files;       ///< regular files
+  std::vector<copy_item> others;      ///< symlinks and special files
+  std::uint64_t total_bytes = 0;
+  /// Some source and its destination are on different filesystems.
+  bool crosses_filesystems = false;
+  /// The operands make no sense as a whole (e.g. several sources and the
+  /// target is not a directory): nothing is to be done.
+  bool fatal = false;
+};
+
+/// Walks the sources. Items that cannot be copied are reported on out (the
+/// run will exit 1) and left out of the plan; the rest is planned.
+copy_plan make_plan(const options& opts, console& out);
+
+} // namespace uring_cp

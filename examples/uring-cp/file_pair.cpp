@@ -1,0 +1,106 @@
+#include "file_pair.hpp"
+
+#include "extents.hpp"
+#include "text.hpp"
+
+#include <fmt/format.h>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+
+namespace uring_cp {
+namespace {
+
+bool set_direct(int fd, bool on) {
+  int flags = ::fcntl(fd, F_GETFL);
+  if (flags < 0)
+    return false;
+  flags = on ? (flags | O_DIRECT) : (flags & ~O_DIRECT);
+  return ::fcntl(fd, F_SETFL, flags) == 0;
+}
+
+/// Turns on O_DIRECT for both sides, or explains why not.
+std::size_t enable_direct(const copy_item& item, std::size_t block_size, file_pair& p,
+                          std::string& why_not) {
+  std::size_t a = p.source.direct_alignment();
+  std::size_t b = p.destination.file().direct_alignment();
+  if (a == 0 || b == 0) {
+    why_not = "the filesystem does not support O_DIRECT";
+    return 0;
+  }
+  std::size_t alignment = std::max(a, b);
+  if (block_size % alignment != 0 || alignment > 4096) {
+    why_not = fmt::format("O_DIRECT needs {}-byte alignment", alignment);
+    return 0;
+  }
+  if (!set_direct(p.source.native_handle(), true)) {
+    why_not = fmt::format("O_DIRECT refused on {}", quote(item.source));
+    return 0;
+  }
+  if (!set_direct(p.destination.fd(), true)) {
+    set_direct(p.source.native_handle(), false);
+    why_not = fmt::format("O_DIRECT refused on {}", quote(item.destination));
+    return 0;
+  }
+  return alignment;
+}
+
+} // namespace
+
+std::optional<failure> open_pair(const copy_item& item, bool want_direct, std::size_t block_size,
+                                 run_context& ctx, file_pair& out) {
+  asio_uring_fixed::error_code ec;
+  out.source.open(item.source, asio_uring_fixed::file::read_only, ec);
+  if (ec)
+    return path_failure("cannot open", item.source, ec);
+  struct stat st{};
+  if (::fstat(out.source.native_handle(), &st) != 0)
+    return path_failure("cannot stat", item.source, errno);
+  if (!S_ISREG(st.st_mode))
+    return failure{fmt::format("cannot copy {}: no longer a regular file", quote(item.source))};
+  out.size = static_cast<std::uint64_t>(st.st_size);
+  out.sparse = may_have_holes(out.size, static_cast<std::uint64_t>(st.st_blocks));
+
+  std::error_code create_ec;
+  out.destination = temp_file::create(item.destination, create_ec);
+  if (create_ec)
+    return path_failure("cannot create regular file", item.destination, create_ec);
+
+  out.alignment = 0;
+  if (want_direct && out.size > 0) {
+    std::string why_not;
+    out.alignment = enable_direct(item, block_size, out, why_not);
+    if (!out.alignment && !ctx.noted_buffered_fallback.exchange(true))
+      ctx.out.warning(fmt::format("{}: copying {} (and others like it) buffered", why_not,
+                                  quote(item.source)));
+    if (out.alignment && !out.sparse)
+      return preallocate(item, out, 0, round_up(out.size, out.alignment));
+  }
+  return std::nullopt;
+}
+
+std::optional<failure> preallocate(const copy_item& item, file_pair& pair, std::uint64_t begin,
+                                   std::uint64_t end) {
+  if (end <= begin)
+    return std::nullopt;
+  asio_uring_fixed::error_code ec;
+  pair.destination.file().allocate(begin, end - begin, ec);
+  if (ec && ec.value() != EOPNOTSUPP && ec.value() != ENOSYS)
+    return path_failure("cannot allocate space for", item.destination, ec);
+  return std::nullopt;
+}
+
+failure copy_failure(const copy_item& item, const asio_uring_fixed::error_code& ec) {
+  int e = ec.category() == boost::system::system_category() ? ec.value() : 0;
+  if (e == ENOSPC || e == EDQUOT || e == EFBIG)
+    return path_failure("error writing", item.destination, ec);
+  // TODO(library): async_copy_fixed_at does not report whether the READ or
+  // the WRITE failed; with that, this would say "error reading 'src'" or
+  // "error writing 'dst'" like cp.
+  return failure{fmt::format("error copying {} to {}: {}", quote(item.source),
+                             quote(item.destination), ec.message())};
+}
+
+} // namespace uring_cp

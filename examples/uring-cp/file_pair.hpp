@@ -1,0 +1,49 @@
+// file_pair: a source opened for reading and its temporary destination,
+// set up for one copy (O_DIRECT on both sides where asked for and possible,
+// destination preallocated for O_DIRECT).
+#pragma once
+
+#include "copy_plan.hpp"
+#include "failure.hpp"
+#include "run_context.hpp"
+#include "temp_file.hpp"
+
+#include <asio_uring_fixed/file.hpp>
+
+#include <cstdint>
+#include <optional>
+
+namespace uring_cp {
+
+struct file_pair {
+  asio_uring_fixed::file source;
+  temp_file destination;
+  /// Size of the source when opened: the copy takes this many bytes (less if
+  /// the source shrinks meanwhile).
+  std::uint64_t size = 0;
+  /// O_DIRECT alignment of both sides, or 0 when the copy is buffered.
+  std::size_t alignment = 0;
+  /// The source may have holes (see may_have_holes).
+  bool sparse = false;
+};
+
+/// Opens item's source and creates its temporary. With want_direct, switches
+/// both to O_DIRECT when both filesystems support it and block_size is a
+/// multiple of their alignment (else warns once and stays buffered), and
+/// preallocates the destination unless the source has holes (those regions
+/// are preallocated one by one: see preallocate).
+std::optional<failure> open_pair(const copy_item& item, bool want_direct, std::size_t block_size,
+                                 run_context& ctx, file_pair& out);
+
+/// Reserves [begin, end) of the destination (fallocate) so O_DIRECT writes
+/// do not take the slow allocating path. Filesystems without fallocate are
+/// fine (nothing to do); ENOSPC is a failure.
+std::optional<failure> preallocate(const copy_item& item, file_pair& pair, std::uint64_t begin,
+                                   std::uint64_t end);
+
+/// The failure for an I/O error while copying item. ENOSPC, EDQUOT and EFBIG
+/// are the destination's; other errors name both sides, since a linked
+/// READ_FIXED -> WRITE_FIXED step does not say which half failed.
+failure copy_failure(const copy_item& item, const asio_uring_fixed::error_code& ec);
+
+} // namespace uring_cp

@@ -1,0 +1,75 @@
+#include "kernel_copy.hpp"
+
+#include "extents.hpp"
+
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+namespace uring_cp {
+namespace {
+
+/// Bytes per copy_file_range call: large enough to cost nothing, small
+/// enough that progress moves and a signal is noticed quickly.
+constexpr std::uint64_t chunk = std::uint64_t{64} << 20;
+
+bool is_refusal(int err) {
+  return err == EXDEV || err == EOPNOTSUPP || err == ENOSYS || err == EINVAL || err == EBADF;
+}
+
+} // namespace
+
+kernel_outcome kernel_copy(const copy_item& item, file_pair& pair, run_context& ctx,
+                           std::uint64_t& end_of_data, std::optional<failure>& error,
+                           int& refusal) {
+  const int in = pair.source.native_handle();
+  const int out = pair.destination.fd();
+  end_of_data = pair.size;
+  if (pair.size == 0)
+    return kernel_outcome::copied;
+  if (::ioctl(out, FICLONE, in) == 0) {
+    ctx.progress.add_bytes(pair.size);
+    return kernel_outcome::reflinked;
+  }
+  extent_cursor regions(in, pair.size, pair.sparse, 0);
+  std::uint64_t begin = 0, end = 0;
+  std::error_code ec;
+  bool any = false;
+  while (regions.next(begin, end, ec)) {
+    loff_t in_offset = static_cast<loff_t>(begin), out_offset = static_cast<loff_t>(begin);
+    while (static_cast<std::uint64_t>(in_offset) < end) {
+      if (ctx.stop_requested()) {
+        error = interrupted();
+        return kernel_outcome::copied;
+      }
+      std::size_t want = static_cast<std::size_t>(
+          std::min(chunk, end - static_cast<std::uint64_t>(in_offset)));
+      ssize_t n = ::copy_file_range(in, &in_offset, out, &out_offset, want, 0);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0) {
+        if (!any && is_refusal(errno)) {
+          refusal = errno;
+          return kernel_outcome::refused;
+        }
+        error = copy_failure(item, asio_uring_fixed::error_code(
+                                       errno, boost::system::system_category()));
+        return kernel_outcome::copied;
+      }
+      if (n == 0) { // the source ended early
+        end_of_data = std::min<std::uint64_t>(end_of_data, static_cast<std::uint64_t>(in_offset));
+        return kernel_outcome::copied;
+      }
+      any = true;
+      ctx.progress.add_bytes(static_cast<std::uint64_t>(n));
+    }
+  }
+  if (ec)
+    error = path_failure("cannot find the data regions of", item.source, ec);
+  return kernel_outcome::copied;
+}
+
+} // namespace uring_cp

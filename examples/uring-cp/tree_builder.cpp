@@ -1,0 +1,123 @@
+#include "tree_builder.hpp"
+
+#include "attributes.hpp"
+#include "temp_file.hpp"
+#include "text.hpp"
+
+#include <fmt/format.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+
+namespace uring_cp {
+
+tree_builder::tree_builder(const copy_plan& plan, run_context& ctx)
+    : plan_(plan), ctx_(ctx), failed_(plan.directories.size(), 0),
+      created_(plan.directories.size(), 0) {}
+
+bool tree_builder::parent_ok(const copy_item& item) const {
+  return item.parent < 0 || !failed_[static_cast<std::size_t>(item.parent)];
+}
+
+void tree_builder::make_directories() {
+  for (std::size_t i = 0; i < plan_.directories.size(); ++i) {
+    const copy_item& dir = plan_.directories[i];
+    if (!parent_ok(dir)) {
+      failed_[i] = 1;
+      continue;
+    }
+    if (dir.existing)
+      continue;
+    mode_t mode = (dir.source_stat.st_mode & 07777 & ~ctx_.umask) | S_IRWXU;
+    if (::mkdir(dir.destination.c_str(), mode) != 0) {
+      ctx_.out.error(path_failure("cannot create directory", dir.destination, errno).message);
+      failed_[i] = 1;
+      continue;
+    }
+    created_[i] = 1;
+    if (ctx_.opts.verbose)
+      ctx_.out.line(fmt::format("{} -> {}", quote(dir.source), quote(dir.destination)));
+  }
+}
+
+void tree_builder::make_others() {
+  for (const copy_item& item : plan_.others) {
+    if (ctx_.stop_requested())
+      return;
+    if (parent_ok(item))
+      make_other(item);
+  }
+}
+
+void tree_builder::make_other(const copy_item& item) {
+  std::string target;
+  if (item.kind == item_kind::symlink) {
+    target.resize(static_cast<std::size_t>(item.source_stat.st_size) + 1);
+    for (;;) {
+      ssize_t n = ::readlink(item.source.c_str(), target.data(), target.size());
+      if (n < 0) {
+        ctx_.out.error(path_failure("cannot read symbolic link", item.source, errno).message);
+        return;
+      }
+      if (static_cast<std::size_t>(n) < target.size()) {
+        target.resize(static_cast<std::size_t>(n));
+        break;
+      }
+      target.resize(target.size() * 2 + 64);
+    }
+  }
+  std::filesystem::path temp;
+  int err = EEXIST;
+  for (int attempt = 0; attempt < 100 && err == EEXIST; ++attempt) {
+    temp = temporary_name(item.destination);
+    int r = item.kind == item_kind::symlink
+                ? ::symlink(target.c_str(), temp.c_str())
+                : ::mknod(temp.c_str(), item.source_stat.st_mode & (S_IFMT | 0600),
+                          item.source_stat.st_rdev);
+    err = r == 0 ? 0 : errno;
+  }
+  if (err) {
+    const char* what = item.kind == item_kind::symlink ? "cannot create symbolic link"
+                                                       : "cannot create special file";
+    ctx_.out.error(path_failure(what, item.destination, err).message);
+    return;
+  }
+  if (auto f = apply_other_attributes(temp, item, ctx_.opts.preserve, ctx_.umask)) {
+    ::unlink(temp.c_str());
+    ctx_.out.error(f->message);
+    return;
+  }
+  std::error_code ec = move_into_place(temp, item.destination, ctx_.opts.no_clobber, ctx_.opts.fsync);
+  if (ec) {
+    ::unlink(temp.c_str());
+    if (!(ec == std::errc::file_exists && ctx_.opts.no_clobber))
+      ctx_.out.error(path_failure("cannot create", item.destination, ec).message);
+    return;
+  }
+  if (ctx_.opts.verbose)
+    ctx_.out.line(fmt::format("{} -> {}", quote(item.source), quote(item.destination)));
+}
+
+std::vector<const copy_item*> tree_builder::runnable_files() const {
+  std::vector<const copy_item*> files;
+  files.reserve(plan_.files.size());
+  for (const copy_item& item : plan_.files)
+    if (parent_ok(item))
+      files.push_back(&item);
+  return files;
+}
+
+void tree_builder::finish_directories() {
+  for (std::size_t i = plan_.directories.size(); i-- > 0;) {
+    if (failed_[i])
+      continue;
+    if (auto f = apply_directory_attributes(plan_.directories[i], created_[i] != 0,
+                                            ctx_.opts.preserve, ctx_.umask))
+      ctx_.out.error(f->message);
+  }
+}
+
+} // namespace uring_cp
