@@ -3,6 +3,9 @@
 #include "backend.hpp"
 #include "buffer_table.hpp"
 
+#include <asio_uring_fixed/error.hpp>
+
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <string_view>
@@ -14,7 +17,6 @@ namespace {
 // from its handlers are batched into one submit after the batch.
 thread_local engine* current_reaper = nullptr;
 
-constexpr std::size_t batch_size = 64;
 constexpr int max_rounds = 16;
 
 backend_preference preference_from_environment(backend_preference configured) {
@@ -33,7 +35,7 @@ engine::engine(const service_options& options) {
     if (!backend_ && pref == backend_preference::io_uring)
       throw system_error(io_uring_error_, "asio_uring_fixed: io_uring_setup");
   } else {
-    io_uring_error_ = make_error_code(boost::system::errc::operation_not_supported);
+    io_uring_error_ = make_error_code(errc::portable_requested);
   }
   kind_ = backend_ ? backend_kind::io_uring : backend_kind::portable;
   if (!backend_)
@@ -118,7 +120,9 @@ void engine::cancel(operation* op) {
   backend_->cancel(op);
 }
 
-bool engine::ready_locked() const { return !ready_.empty() || backend_->ready(); }
+bool engine::ready_locked() const {
+  return leftover_count_ > 0 || !ready_.empty() || backend_->ready();
+}
 
 void engine::arm_locked() {
   if (!hooks_.arm)
@@ -145,7 +149,11 @@ void engine::flush_locked() {
 }
 
 std::size_t engine::take_locked(completion* out, std::size_t max) {
-  std::size_t count = 0;
+  // Leftovers were already subtracted from outstanding_ when first taken.
+  std::size_t count = leftover_count_;
+  std::copy(leftover_, leftover_ + count, out);
+  leftover_count_ = 0;
+  std::size_t fresh = count;
   while (operation* op = ready_.front()) {
     unsigned n = op->pending_.load(std::memory_order_relaxed);
     if (count + n > max)
@@ -155,12 +163,13 @@ std::size_t engine::take_locked(completion* out, std::size_t max) {
       out[count++] = {op, i, op->results_[i]};
   }
   count += backend_->reap(out + count, max - count);
-  outstanding_ -= count;
+  outstanding_ -= count - fresh;
   return count;
 }
 
 void engine::run_once() {
   completion batch[batch_size];
+  std::size_t n = 0, next = 0;
   engine* previous = current_reaper;
   current_reaper = this;
   {
@@ -168,29 +177,45 @@ void engine::run_once() {
     armed_ = false;
     reaping_ = true;
   }
+  // Runs on the way out, also when a handler throws: keeps the results not
+  // yet delivered, submits what was queued and waits again if needed.
+  struct epilogue {
+    engine* self;
+    engine* previous;
+    completion* batch;
+    std::size_t& next;
+    std::size_t& n;
+    ~epilogue() {
+      current_reaper = previous;
+      std::lock_guard lock(self->mutex_);
+      for (; next < n; ++next)
+        self->leftover_[self->leftover_count_++] = batch[next];
+      if (self->unflushed_ || !self->backlog_.empty())
+        self->flush_locked();
+      self->reaping_ = false;
+      if (self->outstanding_ > 0 || self->leftover_count_ > 0)
+        self->arm_locked();
+    }
+  } guard{this, previous, batch, next, n};
+
   for (int round = 0; round < max_rounds; ++round) {
-    std::size_t n;
     {
       std::lock_guard lock(mutex_);
       n = take_locked(batch, batch_size);
+      next = 0;
     }
     if (n == 0)
       break;
-    for (std::size_t i = 0; i < n; ++i) {
-      batch[i].op->pending_.fetch_sub(1, std::memory_order_relaxed);
-      batch[i].op->complete(this, batch[i].index, batch[i].result);
+    while (next < n) {
+      completion c = batch[next++];
+      c.op->pending_.fetch_sub(1, std::memory_order_relaxed);
+      c.op->complete(this, c.index, c.result);
     }
+    n = 0;
     std::lock_guard lock(mutex_);
     if (unflushed_ || !backlog_.empty())
       flush_locked();
   }
-  current_reaper = previous;
-  std::lock_guard lock(mutex_);
-  if (unflushed_ || !backlog_.empty())
-    flush_locked();
-  reaping_ = false;
-  if (outstanding_ > 0)
-    arm_locked();
 }
 
 void engine::shutdown() {

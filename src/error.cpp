@@ -24,6 +24,8 @@ public:
       return "the kernel transferred no bytes";
     case errc::service_shut_down:
       return "the service is shut down";
+    case errc::portable_requested:
+      return "the portable backend was requested";
     }
     return "unknown asio_uring_fixed error " + std::to_string(value);
   }

@@ -131,10 +131,16 @@ public:
                       static_cast<unsigned>(data & 3), cqe->res};
     }
     io_uring_cq_advance(&ring_, seen);
+    // More completions than the CQ holds wait in the kernel's overflow list
+    // (IORING_FEAT_NODROP) until the next io_uring_enter: fetch them.
+    if (count < max && io_uring_cq_has_overflow(&ring_))
+      io_uring_get_events(&ring_);
     return count;
   }
 
-  bool ready() const override { return io_uring_cq_ready(&ring_) > 0; }
+  bool ready() const override {
+    return io_uring_cq_ready(&ring_) > 0 || io_uring_cq_has_overflow(&ring_);
+  }
 
   void cancel(operation* op) override {
     // Submitted at once, under the engine's lock: the kernel matches the

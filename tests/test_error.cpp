@@ -16,14 +16,15 @@ BOOST_AUTO_TEST_CASE(category_is_named_and_messages_are_distinct) {
   std::set<std::string> messages;
   for (auf::errc e : {auf::errc::empty_buffer, auf::errc::no_free_slots,
                       auf::errc::invalid_pool_size, auf::errc::registration_unsupported,
-                      auf::errc::no_progress, auf::errc::service_shut_down}) {
+                      auf::errc::no_progress, auf::errc::service_shut_down,
+                      auf::errc::portable_requested}) {
     auf::error_code ec = e;
     BOOST_TEST(&ec.category() == &auf::category());
     BOOST_TEST(!ec.message().empty());
     BOOST_TEST(ec.message().find("unknown") == std::string::npos);
     messages.insert(ec.message());
   }
-  BOOST_TEST(messages.size() == 6u);
+  BOOST_TEST(messages.size() == 7u);
 }
 
 BOOST_AUTO_TEST_CASE(compares_with_enum_and_converts_to_std) {

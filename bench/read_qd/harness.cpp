@@ -128,6 +128,22 @@ double touch_memory(std::size_t mib) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+double wait_for_quiet(double max_seconds, double threshold) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(max_seconds);
+  static const double hz = static_cast<double>(::sysconf(_SC_CLK_TCK));
+  double load = 0;
+  do {
+    std::uint64_t before = system_busy_jiffies();
+    auto t0 = std::chrono::steady_clock::now();
+    ::usleep(1000000);
+    double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    load = static_cast<double>(system_busy_jiffies() - before) / hz / elapsed;
+    if (load < threshold)
+      break;
+  } while (std::chrono::steady_clock::now() < deadline);
+  return load;
+}
+
 window::window(const config& cfg)
     : offsets_(cfg.offsets), mask_(cfg.offsets->size() - 1), block_size_(cfg.block_size),
       start_at_(cfg.warmup < 1 ? 1 : cfg.warmup), end_at_(start_at_ + cfg.ops) {

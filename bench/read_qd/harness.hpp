@@ -67,6 +67,11 @@ std::vector<std::uint64_t> make_offsets(std::uint64_t file_size, std::uint32_t b
 /// seconds it took.
 double touch_memory(std::size_t mib);
 
+/// Waits (sleeping) until the other processes keep fewer than `threshold`
+/// CPUs busy over one second, or `max_seconds` have passed. Returns the last
+/// load seen, in CPUs.
+double wait_for_quiet(double max_seconds, double threshold);
+
 /// Counts completions, hands out offsets, and records time, CPU and heap
 /// allocations between completion number `warmup` and `warmup + ops`. The
 /// queue stays full for the whole window: every completion before the end

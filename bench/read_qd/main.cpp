@@ -11,6 +11,9 @@
 #include <exception>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <set>
+#include <tuple>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -29,6 +32,8 @@ struct options {
   std::uint64_t warmup = 0; // 0: ops / 8, at least 4 * qd
   std::uint64_t seed = 42;
   std::size_t prefault_mib = 2048;
+  double quiet_wait = 0;        // seconds to wait for a quiet machine before each round
+  double quiet_threshold = 0.25; // CPUs of other load that make a window disturbed
   std::vector<std::string> variants;
   std::string csv, json, markdown;
   meta_list meta;
@@ -45,6 +50,9 @@ const char* usage =
     "  --warmup N           completions before the window opens (ops/8, >= 4*qd)\n"
     "  --seed N             PRNG seed of the offsets (42)\n"
     "  --prefault-mib N     memory to touch and free before each round (2048; 0 = off)\n"
+    "  --quiet-wait S       before each round, wait up to S s for other load < threshold (0)\n"
+    "  --quiet-threshold X  other processes' CPUs above which a window counts as\n"
+    "                       disturbed (0.25); quiet rounds are also summarised apart\n"
     "  --variants LIST      subset of variant ids, comma separated (all)\n"
     "  --csv PATH, --json PATH, --markdown PATH   write results there\n"
     "  --meta KEY=VALUE     recorded in the JSON (repeatable)\n"
@@ -99,6 +107,10 @@ options parse(int argc, char** argv) {
       o.seed = number(value());
     else if (a == "--prefault-mib")
       o.prefault_mib = number(value());
+    else if (a == "--quiet-wait")
+      o.quiet_wait = std::stod(value());
+    else if (a == "--quiet-threshold")
+      o.quiet_threshold = std::stod(value());
     else if (a == "--variants")
       o.variants = split(value());
     else if (a == "--csv")
@@ -177,10 +189,15 @@ int main(int argc, char** argv) try {
       cfg.warmup = o.warmup ? o.warmup : std::max<std::uint64_t>(cfg.ops / 8, 4 * qd);
       cfg.offsets = &offsets;
       for (unsigned round = 1; round <= o.rounds; ++round) {
+        double load = o.quiet_wait > 0 ? wait_for_quiet(o.quiet_wait, o.quiet_threshold) : -1;
         double touched = touch_memory(o.prefault_mib);
-        std::fprintf(stderr, "-- %llu B, QD %llu, round %u/%u (touched %zu MiB in %.2f s)\n",
+        std::fprintf(stderr, "-- %llu B, QD %llu, round %u/%u (touched %zu MiB in %.2f s",
                      static_cast<unsigned long long>(bs), static_cast<unsigned long long>(qd),
                      round, o.rounds, o.prefault_mib, touched);
+        if (load >= 0)
+          std::fprintf(stderr, "; other load before: %.2f CPUs", load);
+        std::fputs(")\n", stderr);
+        std::size_t first = results.size();
         for (const auto& v : all_variants) {
           if (!selected(o, v.id))
             continue;
@@ -204,18 +221,68 @@ int main(int argc, char** argv) try {
           }
           results.push_back({std::string(v.id), cfg.block_size, cfg.qd, round, m});
         }
+        bool quiet = true;
+        for (std::size_t i = first; i < results.size(); ++i)
+          quiet = quiet && results[i].m.other_load <= o.quiet_threshold;
+        for (std::size_t i = first; i < results.size(); ++i)
+          results[i].quiet = quiet;
       }
     }
   }
 
   auto rows = summarize(results);
   auto targets = check_targets(rows);
-  std::string table = markdown(rows, targets);
+  std::string table = markdown(rows, targets, "");
+
+  // The same summary over the rounds no other process disturbed, when some
+  // were disturbed and at least three were not (per group).
+  std::vector<round_result> quiet_results;
+  std::map<std::pair<std::uint32_t, unsigned>, std::pair<unsigned, unsigned>> counts;
+  std::set<std::tuple<std::uint32_t, unsigned, unsigned>> seen;
+  for (const auto& r : results) {
+    if (!seen.insert({r.block_size, r.qd, r.round}).second)
+      continue; // count each round once
+    auto& c = counts[{r.block_size, r.qd}];
+    ++c.second;
+    c.first += r.quiet ? 1 : 0;
+  }
+  bool any_disturbed = false, enough_quiet = true;
+  for (const auto& [group, c] : counts) {
+    any_disturbed = any_disturbed || c.first < c.second;
+    enough_quiet = enough_quiet && c.first >= 3;
+  }
+  std::vector<summary_row> quiet_rows;
+  std::vector<target_check> quiet_targets;
+  if (any_disturbed) {
+    char note[200];
+    std::snprintf(note, sizeof note,
+                  "\nOther processes kept more than %.2f CPUs busy during some windows; quiet "
+                  "rounds per group:",
+                  o.quiet_threshold);
+    std::string text = note;
+    for (const auto& [group, c] : counts) {
+      std::snprintf(note, sizeof note, " %u KiB QD %u: %u of %u;", group.first / 1024,
+                    group.second, c.first, c.second);
+      text += note;
+    }
+    table += text + "\n";
+    if (enough_quiet) {
+      for (const auto& r : results)
+        if (r.quiet)
+          quiet_results.push_back(r);
+      quiet_rows = summarize(quiet_results);
+      quiet_targets = check_targets(quiet_rows);
+      table += markdown(quiet_rows, quiet_targets, " — quiet rounds only");
+    } else {
+      table += "Too few quiet rounds (fewer than 3 in some group) for a separate quiet-round "
+               "summary.\n";
+    }
+  }
   std::fputs(table.c_str(), stdout);
   if (!o.csv.empty())
     write_csv(o.csv, results);
   if (!o.json.empty())
-    write_json(o.json, o.meta, results, rows, targets);
+    write_json(o.json, o.meta, results, rows, targets, quiet_rows, quiet_targets);
   if (!o.markdown.empty()) {
     std::ofstream md(o.markdown);
     md << table;

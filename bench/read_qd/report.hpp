@@ -16,6 +16,7 @@ struct round_result {
   unsigned qd;
   unsigned round;         // 1-based
   measurement m;
+  bool quiet = true;      // no window of this round saw other load above the threshold
 };
 
 struct summary_row {
@@ -44,6 +45,7 @@ struct summary_row {
 struct target_check {
   std::string text;
   bool met;
+  bool binding; // one of the brief's targets (throughput: 4 KiB at QD 32; allocations: all)
 };
 
 std::vector<summary_row> summarize(const std::vector<round_result>& rounds);
@@ -55,10 +57,16 @@ std::vector<target_check> check_targets(const std::vector<summary_row>& rows);
 using meta_list = std::vector<std::pair<std::string, std::string>>;
 
 void write_csv(const std::string& path, const std::vector<round_result>& rounds);
+/// `quiet_rows` / `quiet_targets` summarise the quiet rounds only (empty when
+/// every round was quiet or too few were).
 void write_json(const std::string& path, const meta_list& meta,
                 const std::vector<round_result>& rounds, const std::vector<summary_row>& rows,
-                const std::vector<target_check>& targets);
+                const std::vector<target_check>& targets,
+                const std::vector<summary_row>& quiet_rows,
+                const std::vector<target_check>& quiet_targets);
+
+/// One table per (block size, QD) group, then the target checks.
 std::string markdown(const std::vector<summary_row>& rows,
-                     const std::vector<target_check>& targets);
+                     const std::vector<target_check>& targets, const std::string& heading_suffix);
 
 } // namespace read_qd

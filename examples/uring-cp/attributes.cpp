@@ -13,12 +13,19 @@ constexpr mode_t permission_bits = 07777;
 constexpr mode_t set_id_bits = S_ISUID | S_ISGID;
 
 /// chown failures that just mean "not permitted here": cp -p ignores them.
-bool ownership_not_permitted(int err) { return err == EPERM || err == EINVAL; }
+bool ownership_not_permitted(int err) {
+  return err == EPERM || err == EINVAL;
+}
 
 } // namespace
 
-std::optional<failure> apply_file_attributes(int fd, const copy_item& item, bool preserve,
-                                             mode_t umask) {
+mode_t creation_mode(const copy_item& item, bool preserve) {
+  if (preserve || item.existing)
+    return 0600;
+  return item.source_stat.st_mode & 0777; // the kernel takes the umask off
+}
+
+std::optional<failure> apply_file_attributes(int fd, const copy_item& item, bool preserve) {
   const struct stat& src = item.source_stat;
   mode_t mode;
   if (preserve) {
@@ -33,7 +40,7 @@ std::optional<failure> apply_file_attributes(int fd, const copy_item& item, bool
     if (::fchown(fd, item.existing->st_uid, item.existing->st_gid) != 0)
       mode &= ~set_id_bits; // best effort, as for a file we could not chown
   } else {
-    mode = src.st_mode & 0777 & ~umask;
+    return std::nullopt; // created with its final mode
   }
   if (::fchmod(fd, mode) != 0)
     return path_failure("setting permissions for", item.destination, errno);
@@ -62,19 +69,18 @@ std::optional<failure> apply_directory_attributes(const copy_item& item, bool cr
     if (::utimensat(AT_FDCWD, path, times, 0) != 0)
       return path_failure("preserving times for", item.destination, errno);
   } else if (created) {
-    if (::chmod(path, src.st_mode & permission_bits & ~umask) != 0)
+    if (::chmod(path, src.st_mode & 0777 & ~umask) != 0)
       return path_failure("setting permissions for", item.destination, errno);
   }
   return std::nullopt;
 }
 
 std::optional<failure> apply_other_attributes(const std::filesystem::path& path,
-                                              const copy_item& item, bool preserve,
-                                              mode_t umask) {
+                                              const copy_item& item, bool preserve, mode_t umask) {
   const struct stat& src = item.source_stat;
   bool link = item.kind == item_kind::symlink;
   if (!preserve) {
-    if (!link && ::chmod(path.c_str(), src.st_mode & permission_bits & ~umask) != 0)
+    if (!link && ::chmod(path.c_str(), src.st_mode & 0777 & ~umask) != 0)
       return path_failure("setting permissions for", item.destination, errno);
     return std::nullopt;
   }

@@ -17,9 +17,14 @@
 
 namespace uring_cp {
 
-/// Applies the rules to the open temporary of a regular file.
-std::optional<failure> apply_file_attributes(int fd, const copy_item& item, bool preserve,
-                                             mode_t umask);
+/// The mode to create a file's temporary with: its final mode when open(2)
+/// and the umask give it (a new file without -p: no chmod needed later),
+/// else 0600 until apply_file_attributes sets it.
+mode_t creation_mode(const copy_item& item, bool preserve);
+
+/// Applies the rules to the open temporary of a regular file created with
+/// creation_mode().
+std::optional<failure> apply_file_attributes(int fd, const copy_item& item, bool preserve);
 
 /// Applies them to a directory once everything inside it is done (created
 /// says whether this run created it; an existing one is left alone without -p).

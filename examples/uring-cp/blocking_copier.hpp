@@ -20,11 +20,11 @@
 namespace uring_cp {
 
 class blocking_copier {
-public:
+ public:
   /// method is copy_method::posix or copy_method::kernel. Work runs on
   /// workers (threads of `threads`); `done` is posted to io.
-  blocking_copier(boost::asio::io_context& io, boost::asio::thread_pool& workers,
-                  unsigned threads, run_context& ctx, copy_method method);
+  blocking_copier(boost::asio::io_context& io, boost::asio::thread_pool& workers, unsigned threads,
+                  run_context& ctx, copy_method method);
 
   /// Copies every file; calls done on io once all have finished or, after a
   /// stop request, have been abandoned (temporaries removed).
@@ -34,7 +34,7 @@ public:
   /// copy_file_range, and copied with pread/pwrite because it was refused.
   std::string kernel_summary() const;
 
-private:
+ private:
   void work();
   void copy_one(const copy_item& item, std::span<std::byte> buffer);
 

@@ -10,7 +10,7 @@
 namespace uring_cp {
 
 class console {
-public:
+ public:
   /// Errors: "uring-cp: <message>" on stderr; marks the run as failed.
   void error(std::string_view message);
 
@@ -29,7 +29,7 @@ public:
   /// True once error() has been called.
   bool failed() const noexcept { return failed_.load(std::memory_order_relaxed); }
 
-private:
+ private:
   void clear_progress_locked();
 
   std::mutex mutex_;

@@ -45,11 +45,11 @@ bool is_within(const fs::path& inner, const fs::path& outer) {
 }
 
 class planner {
-public:
+ public:
   planner(const options& opts, console& out) : opts_(opts), out_(out) {}
 
   copy_plan run() {
-    struct stat target{};
+    struct stat target {};
     bool target_is_dir = ::stat(opts_.target.c_str(), &target) == 0 && S_ISDIR(target.st_mode);
     if (opts_.sources.size() > 1 && !target_is_dir) {
       if (::access(opts_.target.c_str(), F_OK) != 0)
@@ -60,7 +60,7 @@ public:
       return std::move(plan_);
     }
     for (const fs::path& source : opts_.sources) {
-      struct stat st{};
+      struct stat st {};
       bool follow = opts_.deref != dereference::never;
       if ((follow ? ::stat(source.c_str(), &st) : ::lstat(source.c_str(), &st)) != 0) {
         out_.error(path_failure("cannot stat", source, errno).message);
@@ -73,17 +73,17 @@ public:
     return std::move(plan_);
   }
 
-private:
+ private:
   void note_filesystem(const struct stat& source, const fs::path& destination) {
     fs::path dir = destination.parent_path();
-    struct stat d{};
+    struct stat d {};
     if (::stat(dir.empty() ? "." : dir.c_str(), &d) == 0 && d.st_dev != source.st_dev)
       plan_.crosses_filesystems = true;
   }
 
-  void add(const fs::path& source, const fs::path& destination, const struct stat& st,
-           int parent, bool operand) {
-    struct stat existing{};
+  void add(const fs::path& source, const fs::path& destination, const struct stat& st, int parent,
+           bool operand) {
+    struct stat existing {};
     bool exists = ::lstat(destination.c_str(), &existing) == 0;
     if (S_ISDIR(st.st_mode))
       return add_directory(source, destination, st, parent, operand, exists ? &existing : nullptr);
@@ -121,19 +121,18 @@ private:
       if (::stat(item.destination.c_str(), &st) != 0) {
         if (opts_.no_clobber)
           return false;
-        out_.error(fmt::format("not writing through dangling symlink {}",
-                               quote(item.destination)));
+        out_.error(fmt::format("not writing through dangling symlink {}", quote(item.destination)));
         return false;
       }
     }
     if (S_ISDIR(st.st_mode)) {
-      out_.error(fmt::format("cannot overwrite directory {} with non-directory",
-                             quote(item.destination)));
+      out_.error(
+          fmt::format("cannot overwrite directory {} with non-directory", quote(item.destination)));
       return false;
     }
     if (same_inode(item.source_stat, st) || same_inode(item.source_stat, lst)) {
-      out_.error(fmt::format("{} and {} are the same file", quote(item.source),
-                             quote(item.destination)));
+      out_.error(
+          fmt::format("{} and {} are the same file", quote(item.source), quote(item.destination)));
       return false;
     }
     if (opts_.no_clobber)
@@ -144,8 +143,8 @@ private:
       if (!ec)
         item.destination = target;
     }
-    if (item.kind == item_kind::regular && !opts_.force && ::access(item.destination.c_str(), W_OK) != 0 &&
-        errno == EACCES) {
+    if (item.kind == item_kind::regular && !opts_.force &&
+        ::access(item.destination.c_str(), W_OK) != 0 && errno == EACCES) {
       out_.error(path_failure("cannot create regular file", item.destination, EACCES).message);
       return false;
     }
@@ -161,13 +160,17 @@ private:
     }
     std::optional<struct stat> existing;
     if (existing_lstat) {
-      struct stat d{};
+      struct stat d {};
       if (::stat(destination.c_str(), &d) != 0 || !S_ISDIR(d.st_mode)) {
         out_.error(fmt::format("cannot overwrite non-directory {} with directory {}",
                                quote(destination), quote(source)));
         return;
       }
       existing = d;
+    }
+    if (existing && existing->st_dev == st.st_dev && existing->st_ino == st.st_ino) {
+      out_.error(fmt::format("{} and {} are the same file", quote(source), quote(destination)));
+      return;
     }
     if (operand) {
       fs::path from = resolved(source), to = resolved(destination);
@@ -204,7 +207,7 @@ private:
     int fd = ::dirfd(dir);
     std::sort(names.begin(), names.end());
     for (const std::string& name : names) {
-      struct stat child{};
+      struct stat child {};
       int flags = opts_.deref == dereference::always ? 0 : AT_SYMLINK_NOFOLLOW;
       if (::fstatat(fd, name.c_str(), &child, flags) != 0) {
         out_.error(path_failure("cannot stat", source / name, errno).message);
@@ -224,6 +227,8 @@ private:
 
 } // namespace
 
-copy_plan make_plan(const options& opts, console& out) { return planner(opts, out).run(); }
+copy_plan make_plan(const options& opts, console& out) {
+  return planner(opts, out).run();
+}
 
 } // namespace uring_cp

@@ -36,7 +36,7 @@ namespace asio = boost::asio;
 /// thread inherits the block and only the main thread takes them), and
 /// unblocked once the signal_set is watching.
 class signal_block {
-public:
+ public:
   signal_block() {
     sigemptyset(&set_);
     sigaddset(&set_, SIGINT);
@@ -51,7 +51,7 @@ public:
     }
   }
 
-private:
+ private:
   sigset_t set_{};
   bool blocked_ = true;
 };
@@ -146,8 +146,8 @@ int run_copy(const options& opts) {
     stopped_by = signal;
     ctx.stopping = true;
     meter.stop();
-    out.warning(fmt::format("interrupted by {}: stopping, removing partial files",
-                            signal == SIGINT ? "SIGINT" : "SIGTERM"));
+    out.error(fmt::format("interrupted by {}: stopping, removing partial files",
+                          signal == SIGINT ? "SIGINT" : "SIGTERM"));
     if (pipeline)
       pipeline->stop();
   });
@@ -162,11 +162,13 @@ int run_copy(const options& opts) {
     std::uint64_t bytes = counters.bytes.load();
     std::string detail;
     if (pipeline)
-      detail = fmt::format(", {} blocks, up to {} files open, buffers {}registered",
+      detail = fmt::format(", {} blocks, max files open at once {}, buffers {}registered",
                            pipeline->blocks_done(), pipeline->most_files_open(),
                            pool->registered() ? "" : "not ");
     else if (copier && choice.method == copy_method::kernel)
       detail = ", " + copier->kernel_summary();
+    if (opts.direct)
+      detail += fmt::format(", {} with O_DIRECT", counters.direct_files.load());
     out.line(fmt::format("copied {} in {} of {} files in {:.3f} s: {}, method {}{}",
                          human_bytes(bytes), counters.copied_files.load(), counters.total_files,
                          seconds, human_rate(seconds > 0 ? bytes / seconds : 0.0),

@@ -9,15 +9,19 @@
 namespace uring_cp {
 
 /// Rounds n up / down to a multiple of a > 0.
-constexpr std::uint64_t round_up(std::uint64_t n, std::uint64_t a) { return (n + a - 1) / a * a; }
-constexpr std::uint64_t round_down(std::uint64_t n, std::uint64_t a) { return n / a * a; }
+constexpr std::uint64_t round_up(std::uint64_t n, std::uint64_t a) {
+  return (n + a - 1) / a * a;
+}
+constexpr std::uint64_t round_down(std::uint64_t n, std::uint64_t a) {
+  return n / a * a;
+}
 
 /// True when the file has fewer blocks allocated than its size needs: it may
 /// have holes, so its regions are worth looking up one by one.
 bool may_have_holes(std::uint64_t size, std::uint64_t allocated_blocks_512);
 
 class extent_cursor {
-public:
+ public:
   extent_cursor() = default;
 
   /// Regions of the first `size` bytes of fd. With alignment > 0 (O_DIRECT)
@@ -31,7 +35,7 @@ public:
   /// end, or with ec set when lseek fails.
   bool next(std::uint64_t& begin, std::uint64_t& end, std::error_code& ec) noexcept;
 
-private:
+ private:
   int fd_ = -1;
   std::uint64_t size_ = 0;
   std::uint64_t position_ = 0;

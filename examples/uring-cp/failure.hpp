@@ -23,6 +23,8 @@ failure path_failure(std::string_view what, const std::filesystem::path& path,
                      const std::error_code& ec);
 
 /// The failure that stands for "stopped by a signal".
-inline failure interrupted() { return failure{{}, true}; }
+inline failure interrupted() {
+  return failure{{}, true};
+}
 
 } // namespace uring_cp

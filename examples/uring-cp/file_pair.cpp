@@ -1,5 +1,6 @@
 #include "file_pair.hpp"
 
+#include "attributes.hpp"
 #include "extents.hpp"
 #include "text.hpp"
 
@@ -55,7 +56,7 @@ std::optional<failure> open_pair(const copy_item& item, bool want_direct, std::s
   out.source.open(item.source, asio_uring_fixed::file::read_only, ec);
   if (ec)
     return path_failure("cannot open", item.source, ec);
-  struct stat st{};
+  struct stat st {};
   if (::fstat(out.source.native_handle(), &st) != 0)
     return path_failure("cannot stat", item.source, errno);
   if (!S_ISREG(st.st_mode))
@@ -64,7 +65,8 @@ std::optional<failure> open_pair(const copy_item& item, bool want_direct, std::s
   out.sparse = may_have_holes(out.size, static_cast<std::uint64_t>(st.st_blocks));
 
   std::error_code create_ec;
-  out.destination = temp_file::create(item.destination, create_ec);
+  out.destination =
+      temp_file::create(item.destination, creation_mode(item, ctx.opts.preserve), create_ec);
   if (create_ec)
     return path_failure("cannot create regular file", item.destination, create_ec);
 
@@ -73,8 +75,10 @@ std::optional<failure> open_pair(const copy_item& item, bool want_direct, std::s
     std::string why_not;
     out.alignment = enable_direct(item, block_size, out, why_not);
     if (!out.alignment && !ctx.noted_buffered_fallback.exchange(true))
-      ctx.out.warning(fmt::format("{}: copying {} (and others like it) buffered", why_not,
-                                  quote(item.source)));
+      ctx.out.warning(
+          fmt::format("{}: copying {} (and others like it) buffered", why_not, quote(item.source)));
+    if (out.alignment)
+      ctx.progress.direct_files.fetch_add(1, std::memory_order_relaxed);
     if (out.alignment && !out.sparse)
       return preallocate(item, out, 0, round_up(out.size, out.alignment));
   }

@@ -14,23 +14,28 @@ finalize_result finalize_file(const copy_item& item, file_pair& pair, std::uint6
   const options& opts = ctx.opts;
   if (ctx.stop_requested())
     return {false, interrupted()};
-  asio_uring_fixed::error_code ec;
-  pair.destination.file().resize(final_size, ec);
-  if (ec)
-    return {false, path_failure("cannot set the size of", item.destination, ec)};
+  // The writes leave the size right unless blocks were padded (O_DIRECT),
+  // holes skipped, or the source ended early.
+  if (pair.alignment || pair.sparse || final_size != pair.size) {
+    asio_uring_fixed::error_code ec;
+    pair.destination.file().resize(final_size, ec);
+    if (ec)
+      return {false, path_failure("cannot set the size of", item.destination, ec)};
+  }
   if (opts.verify)
     if (auto f = verify_copy(item, pair, final_size, opts.fsync, ctx.stopping))
       return {false, std::move(f)};
-  if (auto f = apply_file_attributes(pair.destination.fd(), item, opts.preserve, ctx.umask))
+  if (auto f = apply_file_attributes(pair.destination.fd(), item, opts.preserve))
     return {false, std::move(f)};
   if (opts.fsync && ::fsync(pair.destination.fd()) != 0)
     return {false, path_failure("error syncing", item.destination, errno)};
   if (ctx.stop_requested())
     return {false, interrupted()};
   pair.source.close();
-  std::error_code rename_ec = pair.destination.commit(item.destination, opts.no_clobber, opts.fsync);
+  std::error_code rename_ec =
+      pair.destination.commit(item.destination, opts.no_clobber, opts.fsync);
   if (rename_ec == std::errc::file_exists && opts.no_clobber)
-    return {false, std::nullopt}; // appeared meanwhile: -n keeps it
+    return {false, std::nullopt};                   // appeared meanwhile: -n keeps it
   if (rename_ec && pair.destination.path().empty()) // renamed; the directory fsync failed
     return {true, path_failure("error syncing the directory of", item.destination, rename_ec)};
   if (rename_ec)

@@ -29,6 +29,8 @@ finalize_result finalize_file(const copy_item& item, file_pair& pair, std::uint6
 
 /// Whether finalize_file may block long enough (fsync, re-reading for
 /// --verify) to belong on a worker thread rather than the I/O thread.
-inline bool finalize_blocks(const options& opts) noexcept { return opts.fsync || opts.verify; }
+inline bool finalize_blocks(const options& opts) noexcept {
+  return opts.fsync || opts.verify;
+}
 
 } // namespace uring_cp

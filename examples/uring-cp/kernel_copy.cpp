@@ -12,9 +12,13 @@
 namespace uring_cp {
 namespace {
 
-/// Bytes per copy_file_range call: large enough to cost nothing, small
-/// enough that progress moves and a signal is noticed quickly.
-constexpr std::uint64_t chunk = std::uint64_t{64} << 20;
+/// Bytes per copy_file_range call: 64 blocks (64 MiB by default), at least
+/// 1 MiB: large enough to cost nothing, small enough that progress moves and
+/// a signal is noticed quickly.
+std::uint64_t chunk_size(std::size_t block_size) {
+  return std::clamp<std::uint64_t>(std::uint64_t{64} * block_size, std::uint64_t{1} << 20,
+                                   std::uint64_t{1} << 30);
+}
 
 bool is_refusal(int err) {
   return err == EXDEV || err == EOPNOTSUPP || err == ENOSYS || err == EINVAL || err == EBADF;
@@ -38,6 +42,7 @@ kernel_outcome kernel_copy(const copy_item& item, file_pair& pair, run_context& 
   std::uint64_t begin = 0, end = 0;
   std::error_code ec;
   bool any = false;
+  const std::uint64_t chunk = chunk_size(ctx.opts.block_size);
   while (regions.next(begin, end, ec)) {
     loff_t in_offset = static_cast<loff_t>(begin), out_offset = static_cast<loff_t>(begin);
     while (static_cast<std::uint64_t>(in_offset) < end) {
@@ -45,8 +50,8 @@ kernel_outcome kernel_copy(const copy_item& item, file_pair& pair, run_context& 
         error = interrupted();
         return kernel_outcome::copied;
       }
-      std::size_t want = static_cast<std::size_t>(
-          std::min(chunk, end - static_cast<std::uint64_t>(in_offset)));
+      std::size_t want =
+          static_cast<std::size_t>(std::min(chunk, end - static_cast<std::uint64_t>(in_offset)));
       ssize_t n = ::copy_file_range(in, &in_offset, out, &out_offset, want, 0);
       if (n < 0 && errno == EINTR)
         continue;
@@ -55,8 +60,8 @@ kernel_outcome kernel_copy(const copy_item& item, file_pair& pair, run_context& 
           refusal = errno;
           return kernel_outcome::refused;
         }
-        error = copy_failure(item, asio_uring_fixed::error_code(
-                                       errno, boost::system::system_category()));
+        error = copy_failure(item,
+                             asio_uring_fixed::error_code(errno, boost::system::system_category()));
         return kernel_outcome::copied;
       }
       if (n == 0) { // the source ended early

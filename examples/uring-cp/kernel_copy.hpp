@@ -21,7 +21,6 @@ enum class kernel_outcome {
 /// Copies pair inside the kernel. On refused nothing has been written and
 /// the caller falls back to posix_copy. Errors and interruption go to error.
 kernel_outcome kernel_copy(const copy_item& item, file_pair& pair, run_context& ctx,
-                           std::uint64_t& end_of_data, std::optional<failure>& error,
-                           int& refusal);
+                           std::uint64_t& end_of_data, std::optional<failure>& error, int& refusal);
 
 } // namespace uring_cp

@@ -30,9 +30,8 @@ by SIGINT/SIGTERM.)";
 
 std::variant<options, int> parse_options(int argc, char** argv) {
   options o;
-  CLI::App app{"Copy files and directory trees through io_uring with registered buffers.\n"
-               "Usage: uring-cp [OPTIONS] SOURCE DEST\n"
-               "  or:  uring-cp [OPTIONS] SOURCE... DIRECTORY",
+  CLI::App app{"Copy SOURCE to DEST, or SOURCE... into DIRECTORY, through io_uring with\n"
+               "registered buffers (asio_uring_fixed).",
                "uring-cp"};
   app.footer(footer);
   app.set_version_flag("--version", std::string("uring-cp ") + URING_CP_VERSION);
@@ -45,8 +44,7 @@ std::variant<options, int> parse_options(int argc, char** argv) {
   app.add_flag("-p", o.preserve, "preserve mode, ownership (when permitted) and timestamps");
   app.add_flag("-a,--archive", archive, "same as -rpP: trees, attributes, symlinks as links");
   app.add_flag("-n,--no-clobber", o.no_clobber, "never overwrite an existing file");
-  app.add_flag("-f,--force", o.force,
-               "replace an existing destination even if it is not writable");
+  app.add_flag("-f,--force", o.force, "replace an existing destination even if it is not writable");
   app.add_flag("-v,--verbose", o.verbose, "explain what is being done, and a summary");
   app.add_flag("-P,--no-dereference", no_deref, "copy symbolic links in SOURCE as links");
   app.add_flag("-L,--dereference", deref_all, "always follow symbolic links in SOURCE");
@@ -71,27 +69,25 @@ std::variant<options, int> parse_options(int argc, char** argv) {
   app.add_flag("--verify", o.verify, "re-read source and copy and compare (XXH3-64)");
   app.add_flag("--progress", progress_on, "show progress even when stderr is not a terminal");
   app.add_flag("--no-progress", progress_off, "never show progress");
-  app.add_option("paths", paths, "SOURCE... DEST")->required();
+  app.add_option("SOURCE... DEST", paths, "files and directories to copy, then the target")
+      ->required();
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0)
       return app.exit(e);
-    fmt::print(stderr, "uring-cp: {}\nTry 'uring-cp --help' for more information.\n",
-               e.what());
+    fmt::print(stderr, "uring-cp: {}\nTry 'uring-cp --help' for more information.\n", e.what());
     return 1;
   }
 
   o.method = methods.at(CLI::detail::to_lower(method));
   auto usage_error = [](std::string_view message) {
-    fmt::print(stderr, "uring-cp: {}\nTry 'uring-cp --help' for more information.\n",
-               message);
+    fmt::print(stderr, "uring-cp: {}\nTry 'uring-cp --help' for more information.\n", message);
     return 1;
   };
   if (paths.size() < 2)
-    return usage_error(
-        fmt::format("missing destination file operand after '{}'", paths.front()));
+    return usage_error(fmt::format("missing destination file operand after '{}'", paths.front()));
   if (o.block_size < 512 || o.block_size > (std::size_t{1} << 30))
     return usage_error("--block-size must be between 512 bytes and 1 GiB");
   if (o.direct && o.method == copy_method::kernel)

@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstdlib>
+#include <string_view>
 
 namespace uring_cp {
 
@@ -19,8 +21,8 @@ pool_shape shape_pool(const options& opts, const copy_plan& plan) {
   for (const copy_item& f : plan.files)
     largest = std::max<std::uint64_t>(largest, static_cast<std::uint64_t>(f.source_stat.st_size));
   pool_shape shape;
-  shape.buffer_size = static_cast<std::size_t>(
-      std::min<std::uint64_t>(opts.block_size, std::max<std::uint64_t>(4096, round_up(largest, 4096))));
+  shape.buffer_size = static_cast<std::size_t>(std::min<std::uint64_t>(
+      opts.block_size, std::max<std::uint64_t>(4096, round_up(largest, 4096))));
   std::uint64_t blocks = 0;
   for (const copy_item& f : plan.files) {
     blocks += std::max<std::uint64_t>(
@@ -34,8 +36,8 @@ pool_shape shape_pool(const options& opts, const copy_plan& plan) {
 }
 
 std::optional<auf::fixed_buffer_pool> make_pool(boost::asio::io_context& io, copy_method method,
-                                                bool method_was_requested,
-                                                const pool_shape& shape, console& out) {
+                                                bool method_was_requested, const pool_shape& shape,
+                                                console& out) {
   auf::service_options service;
   bool need_ring = method == copy_method::fixed && method_was_requested;
   service.backend =
@@ -55,8 +57,8 @@ std::optional<auf::fixed_buffer_pool> make_pool(boost::asio::io_context& io, cop
                       : method_was_requested       ? auf::registration_mode::required
                                                    : auf::registration_mode::if_possible;
   try {
-    return std::optional<auf::fixed_buffer_pool>(std::in_place, io, shape.count,
-                                                 shape.buffer_size, pool);
+    return std::optional<auf::fixed_buffer_pool>(std::in_place, io, shape.count, shape.buffer_size,
+                                                 pool);
   } catch (const std::exception& e) {
     if (pool.registration == auf::registration_mode::required)
       out.error(fmt::format("cannot register {} buffers of {} for --method=fixed: {}; lower "
@@ -72,15 +74,19 @@ std::optional<auf::fixed_buffer_pool> make_pool(boost::asio::io_context& io, cop
 
 std::string describe_pipeline(boost::asio::io_context& io, const auf::fixed_buffer_pool& pool) {
   auto& service = boost::asio::use_service<auf::uring_service>(io);
-  std::string backend(auf::to_string(service.backend()));
-  if (service.backend() != auf::backend_kind::io_uring && service.io_uring_error())
-    backend += fmt::format(" (io_uring: {})", service.io_uring_error().message());
-  std::string registration =
-      pool.registered() ? "registered (READ_FIXED/WRITE_FIXED)"
-      : service.backend() == auf::backend_kind::io_uring
-          ? "not registered (plain READ/WRITE)"
-          : "not registered (the portable backend has no ring)";
-  return fmt::format("pipeline: {} backend, {} buffers of {}, {}", backend, pool.size(),
+  std::string backend = fmt::format("{} backend", auf::to_string(service.backend()));
+  const char* forced = std::getenv("ASIO_URING_FIXED_BACKEND");
+  if (service.backend() != auf::backend_kind::io_uring) {
+    if (forced && std::string_view(forced) == "portable")
+      backend += " (ASIO_URING_FIXED_BACKEND=portable)";
+    else if (service.io_uring_error())
+      backend += fmt::format(" (io_uring unavailable: {})", service.io_uring_error().message());
+  }
+  std::string registration = pool.registered() ? "registered (READ_FIXED/WRITE_FIXED)"
+                             : service.backend() == auf::backend_kind::io_uring
+                                 ? "not registered (plain READ/WRITE)"
+                                 : "not registered (the portable backend has no ring)";
+  return fmt::format("pipeline: {}, {} buffers of {}, {}", backend, pool.size(),
                      human_bytes(pool.buffer_size()), registration);
 }
 

@@ -31,9 +31,10 @@ pool_shape shape_pool(const options& opts, const copy_plan& plan);
 /// required for fixed (with method_was_requested; io_uring required too),
 /// if_possible when auto chose fixed, none for plain. On failure prints why
 /// (RLIMIT_MEMLOCK, no io_uring, ...) and returns nullopt.
-std::optional<asio_uring_fixed::fixed_buffer_pool>
-make_pool(boost::asio::io_context& io, copy_method method, bool method_was_requested,
-          const pool_shape& shape, console& out);
+std::optional<asio_uring_fixed::fixed_buffer_pool> make_pool(boost::asio::io_context& io,
+                                                             copy_method method,
+                                                             bool method_was_requested,
+                                                             const pool_shape& shape, console& out);
 
 /// One line for -v: backend, buffers, registration.
 std::string describe_pipeline(boost::asio::io_context& io,

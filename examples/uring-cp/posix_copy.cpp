@@ -27,7 +27,8 @@ std::optional<failure> posix_copy(const copy_item& item, file_pair& pair,
     for (std::uint64_t offset = begin; offset < end;) {
       if (ctx.stop_requested())
         return interrupted();
-      std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), end - offset));
+      std::size_t want =
+          static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), end - offset));
       std::size_t got = 0;
       while (got < want) {
         ssize_t n = ::pread(in, buffer.data() + got, want - got, static_cast<off_t>(offset + got));

@@ -14,6 +14,8 @@ struct progress_counters {
   std::atomic<std::uint64_t> files{0};
   /// Files renamed into place (the rest failed, were skipped or stopped).
   std::atomic<std::uint64_t> copied_files{0};
+  /// Files copied with O_DIRECT on both sides.
+  std::atomic<std::uint64_t> direct_files{0};
 
   void add_bytes(std::uint64_t n) noexcept { bytes.fetch_add(n, std::memory_order_relaxed); }
   void file_done(bool copied) noexcept {

@@ -46,9 +46,9 @@ void progress_meter::draw() {
   std::uint64_t total = counters_.total_bytes;
   double eta = rate > 0 && total >= bytes ? static_cast<double>(total - bytes) / rate : -1.0;
   int percent = total ? static_cast<int>(100.0 * static_cast<double>(bytes) / total) : 100;
-  out_.progress(fmt::format("{:3}%  {} / {}  {}/{} files  {}  ETA {}", percent,
-                            human_bytes(bytes), human_bytes(total), files, counters_.total_files,
-                            human_rate(rate), human_duration(eta)));
+  out_.progress(fmt::format("{:3}%  {} / {}  {}/{} files  {}  ETA {}", percent, human_bytes(bytes),
+                            human_bytes(total), files, counters_.total_files, human_rate(rate),
+                            human_duration(eta)));
 }
 
 } // namespace uring_cp

@@ -13,7 +13,7 @@
 namespace uring_cp {
 
 class progress_meter {
-public:
+ public:
   progress_meter(boost::asio::io_context& io, console& out, const progress_counters& counters);
 
   /// Starts redrawing every 250 ms (nothing happens unless started).
@@ -21,7 +21,7 @@ public:
   /// Stops and erases the line.
   void stop();
 
-private:
+ private:
   void schedule();
   void draw();
 

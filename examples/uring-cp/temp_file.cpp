@@ -1,8 +1,8 @@
 #include "temp_file.hpp"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -17,7 +17,9 @@ namespace fs = std::filesystem;
 
 constexpr std::size_t max_name_part = 200; // keeps the temporary within NAME_MAX
 
-std::error_code last_error() { return {errno, std::system_category()}; }
+std::error_code last_error() {
+  return {errno, std::system_category()};
+}
 
 std::uint64_t next_random() {
   // One seed per process, then a counter mixed in (splitmix64): unique
@@ -54,7 +56,7 @@ std::error_code move_into_place(const fs::path& from, const fs::path& to, bool n
   if (r != 0 && no_replace && errno == EINVAL) {
     // The filesystem lacks RENAME_NOREPLACE: check, then rename (racy, but
     // only against someone creating the destination in that instant).
-    struct stat st{};
+    struct stat st {};
     if (::lstat(to.c_str(), &st) == 0)
       return std::make_error_code(std::errc::file_exists);
     r = ::rename(from.c_str(), to.c_str());
@@ -75,11 +77,12 @@ std::error_code move_into_place(const fs::path& from, const fs::path& to, bool n
   return {};
 }
 
-temp_file temp_file::create(const fs::path& destination, std::error_code& ec) {
+temp_file temp_file::create(const fs::path& destination, unsigned mode, std::error_code& ec) {
   temp_file t;
   for (int attempt = 0; attempt < 100; ++attempt) {
     fs::path candidate = temporary_name(destination);
-    int fd = ::open(candidate.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    int fd =
+        ::open(candidate.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, static_cast<mode_t>(mode));
     if (fd >= 0) {
       t.file_ = asio_uring_fixed::file(fd);
       t.path_ = std::move(candidate);

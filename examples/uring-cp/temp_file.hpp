@@ -23,12 +23,13 @@ std::error_code move_into_place(const std::filesystem::path& from, const std::fi
                                 bool no_replace, bool durable);
 
 class temp_file {
-public:
+ public:
   temp_file() = default;
 
-  /// Creates a new, empty temporary (O_RDWR | O_CREAT | O_EXCL, mode 0600)
-  /// beside destination.
-  static temp_file create(const std::filesystem::path& destination, std::error_code& ec);
+  /// Creates a new, empty temporary (O_RDWR | O_CREAT | O_EXCL; mode as for
+  /// open(2), so less the umask) beside destination.
+  static temp_file create(const std::filesystem::path& destination, unsigned mode,
+                          std::error_code& ec);
 
   temp_file(temp_file&& other) noexcept;
   temp_file& operator=(temp_file&& other) noexcept;
@@ -41,13 +42,12 @@ public:
   /// Renames the file to destination (see move_into_place) and closes it.
   /// On success the temporary no longer exists; on failure it is still there
   /// and discard() removes it.
-  std::error_code commit(const std::filesystem::path& destination, bool no_replace,
-                         bool durable);
+  std::error_code commit(const std::filesystem::path& destination, bool no_replace, bool durable);
 
   /// Closes and unlinks the temporary, if there is one.
   void discard() noexcept;
 
-private:
+ private:
   asio_uring_fixed::file file_;
   std::filesystem::path path_;
 };

@@ -22,7 +22,9 @@ std::string quote(std::string_view text) {
   return out + "'";
 }
 
-std::string quote(const std::filesystem::path& path) { return quote(std::string_view(path.native())); }
+std::string quote(const std::filesystem::path& path) {
+  return quote(std::string_view(path.native()));
+}
 
 std::string human_bytes(std::uint64_t bytes) {
   static constexpr std::array<const char*, 6> units{"B", "KiB", "MiB", "GiB", "TiB", "PiB"};

@@ -31,7 +31,7 @@ void tree_builder::make_directories() {
     }
     if (dir.existing)
       continue;
-    mode_t mode = (dir.source_stat.st_mode & 07777 & ~ctx_.umask) | S_IRWXU;
+    mode_t mode = (dir.source_stat.st_mode & 0777 & ~ctx_.umask) | S_IRWXU;
     if (::mkdir(dir.destination.c_str(), mode) != 0) {
       ctx_.out.error(path_failure("cannot create directory", dir.destination, errno).message);
       failed_[i] = 1;
@@ -90,7 +90,8 @@ void tree_builder::make_other(const copy_item& item) {
     ctx_.out.error(f->message);
     return;
   }
-  std::error_code ec = move_into_place(temp, item.destination, ctx_.opts.no_clobber, ctx_.opts.fsync);
+  std::error_code ec =
+      move_into_place(temp, item.destination, ctx_.opts.no_clobber, ctx_.opts.fsync);
   if (ec) {
     ::unlink(temp.c_str());
     if (!(ec == std::errc::file_exists && ctx_.opts.no_clobber))

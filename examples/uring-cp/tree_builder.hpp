@@ -11,7 +11,7 @@
 namespace uring_cp {
 
 class tree_builder {
-public:
+ public:
   tree_builder(const copy_plan& plan, run_context& ctx);
 
   /// Creates the missing directories, parents first, with owner rwx added
@@ -30,7 +30,7 @@ public:
   /// their contents are done.
   void finish_directories();
 
-private:
+ private:
   bool parent_ok(const copy_item& item) const;
   void make_other(const copy_item& item);
 

@@ -177,13 +177,12 @@ void uring_pipeline::issue(open_file& f, auf::fixed_buffer buffer) {
     return issue_tail(f, b, std::move(buffer));
   // READ_FIXED linked to WRITE_FIXED; a short read (the source shrank) is
   // written as far as it goes and the rest retried.
-  auf::async_copy_fixed_at(f.pair.source, b.offset, f.pair.destination.file(), b.offset,
-                           std::move(buffer),
-                           [this, fp = &f, b](auf::error_code ec, std::size_t n,
-                                              auf::fixed_buffer buffer) {
-                             buffer.release(); // back to the pool before anything else
-                             on_block_done(*fp, b, ec, n, false);
-                           });
+  auf::async_copy_fixed_at(
+      f.pair.source, b.offset, f.pair.destination.file(), b.offset, std::move(buffer),
+      [this, fp = &f, b](auf::error_code ec, std::size_t n, auf::fixed_buffer buffer) {
+        buffer.release(); // back to the pool before anything else
+        on_block_done(*fp, b, ec, n, false);
+      });
 }
 
 // The O_DIRECT block that holds the end of the file: the aligned read comes
@@ -213,8 +212,8 @@ void uring_pipeline::issue_tail(open_file& f, block b, auf::fixed_buffer buffer)
       });
 }
 
-void uring_pipeline::on_block_done(open_file& f, block b, const auf::error_code& ec,
-                                   std::size_t n, bool tail) {
+void uring_pipeline::on_block_done(open_file& f, block b, const auf::error_code& ec, std::size_t n,
+                                   bool tail) {
   --f.in_flight;
   ++blocks_done_;
   ctx_.progress.add_bytes(n);

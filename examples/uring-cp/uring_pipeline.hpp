@@ -27,7 +27,7 @@
 namespace uring_cp {
 
 class uring_pipeline {
-public:
+ public:
   /// Blocks are the pool's buffer size. At most max_open_files files are open
   /// at once (each holds two descriptors).
   uring_pipeline(boost::asio::io_context& io, boost::asio::thread_pool& workers,
@@ -49,7 +49,7 @@ public:
   std::uint64_t blocks_done() const noexcept { return blocks_done_; }
   std::size_t most_files_open() const noexcept { return most_open_; }
 
-private:
+ private:
   struct block {
     std::uint64_t offset;
     std::uint64_t length;
@@ -63,8 +63,8 @@ private:
   block take_block(open_file& f);
   void issue(open_file& f, asio_uring_fixed::fixed_buffer buffer);
   void issue_tail(open_file& f, block b, asio_uring_fixed::fixed_buffer buffer);
-  void on_block_done(open_file& f, block b, const asio_uring_fixed::error_code& ec,
-                     std::size_t n, bool tail);
+  void on_block_done(open_file& f, block b, const asio_uring_fixed::error_code& ec, std::size_t n,
+                     bool tail);
   void wait_for_buffer();
   void set_error(open_file& f, struct failure failure);
   void unqueue(open_file& f);
@@ -84,9 +84,9 @@ private:
   std::size_t next_item_ = 0;
   std::function<void()> done_;
 
-  std::list<open_file> open_;       ///< every open file (owner)
-  std::deque<open_file*> ready_;    ///< open files that have blocks left to issue
-  std::size_t finalizing_ = 0;      ///< finalize steps on the worker pool
+  std::list<open_file> open_;    ///< every open file (owner)
+  std::deque<open_file*> ready_; ///< open files that have blocks left to issue
+  std::size_t finalizing_ = 0;   ///< finalize steps on the worker pool
   bool acquire_pending_ = false;
   bool done_posted_ = false;
   std::uint64_t blocks_done_ = 0;

@@ -28,6 +28,9 @@ enum class errc {
   no_progress,
   /// The service is shut down (its io_context is being destroyed).
   service_shut_down,
+  /// The portable backend was requested (service_options::backend or
+  /// ASIO_URING_FIXED_BACKEND=portable): reported by io_uring_error().
+  portable_requested,
 };
 
 /// The category of errc values; its name() is "asio_uring_fixed".

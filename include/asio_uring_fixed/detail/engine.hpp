@@ -98,6 +98,11 @@ private:
   wait_hooks hooks_;
   op_queue backlog_; // started but not yet accepted by the backend
   op_queue ready_;   // results produced without the backend (results_ holds them)
+  // Results taken from the backend but not delivered because a handler threw:
+  // delivered first by the next run_once().
+  static constexpr std::size_t batch_size = 64;
+  completion leftover_[batch_size];
+  std::size_t leftover_count_ = 0;
   std::size_t outstanding_ = 0;
   bool armed_ = false;
   bool reaping_ = false;

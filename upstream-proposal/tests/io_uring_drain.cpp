@@ -1,11 +1,14 @@
 //
-// io_uring_fork.cpp
-// ~~~~~~~~~~~~~~~~~
+// io_uring_drain.cpp
+// ~~~~~~~~~~~~~~~~~~
 //
-// Test for patch 0005: notify_fork(fork_prepare) drains the completion queue
-// to collect the operations it cancelled, and must consume each completion
-// exactly once. The parent must then see each pending operation restarted
-// once, and the child must get its own copies of them on its new ring.
+// Test for patch 0005: notify_fork(fork_prepare) and shutdown() drain the
+// completion queue, and must consume each completion exactly once; for that
+// to terminate, the service's internal timeout must really be cancelled.
+//
+// After a fork the parent must see each pending operation restarted once, and
+// the child must get its own copies of them on its new ring. Destroying a
+// context with a timer pending far in the future must not wait for it.
 //
 // Built with BOOST_ASIO_DISABLE_EPOLL (io_uring as the default backend): in
 // the hybrid epoll + io_uring configuration, Asio 1.26 cannot re-register its
@@ -17,6 +20,7 @@
 //
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/random_access_file.hpp>
 #include <boost/asio/stream_file.hpp>
 #include <algorithm>
@@ -25,7 +29,7 @@
 #include "unit_test.hpp"
 #include "test_support.hpp"
 
-namespace io_uring_fork {
+namespace io_uring_drain {
 
 using boost::asio::execution_context;
 using boost::asio::io_context;
@@ -91,6 +95,13 @@ int check_child(io_context& ctx, File& f, const result* r)
   return 0;
 }
 
+// Cancels the watchdog alarm once the test case, including the destruction of
+// its io_context, has finished.
+struct alarm_guard
+{
+  ~alarm_guard() { ::alarm(0); }
+};
+
 int wait_child(pid_t pid)
 {
   int status = 0;
@@ -104,6 +115,8 @@ int wait_child(pid_t pid)
 void fork_with_pending_stream_reads()
 {
   BOOST_ASIO_TEST_REQUIRE_IO_URING();
+  ::alarm(20); // A hang becomes a failure.
+  alarm_guard guard;
 
   test_support::temp_fifo fifo;
   io_context ctx;
@@ -149,6 +162,8 @@ void fork_with_pending_stream_reads()
 void fork_with_pending_positional_reads()
 {
   BOOST_ASIO_TEST_REQUIRE_IO_URING();
+  ::alarm(20); // A hang becomes a failure.
+  alarm_guard guard;
 
   test_support::temp_fifo fifo;
   io_context ctx;
@@ -190,11 +205,60 @@ void fork_with_pending_positional_reads()
       "reads received '" << std::string(data, depth) << "'");
 }
 
-} // namespace io_uring_fork
+// The internal timeout that implements timers is cancelled at shutdown, so
+// destroying the context does not wait for the timer's expiry. A watchdog
+// alarm turns a hang into a failure.
+void shutdown_with_pending_timer()
+{
+  BOOST_ASIO_TEST_REQUIRE_IO_URING();
+
+  ::alarm(20);
+  {
+    io_context ctx;
+    boost::asio::steady_timer t(ctx, std::chrono::hours(1));
+    bool called = false;
+    t.async_wait([&](boost::system::error_code){ called = true; });
+    run_for(ctx, 20);
+    BOOST_ASIO_CHECK(!called);
+  }
+  ::alarm(0);
+}
+
+// The same after a fork, when the parent's restarted timeout is pending.
+void shutdown_after_fork_with_pending_timer()
+{
+  BOOST_ASIO_TEST_REQUIRE_IO_URING();
+
+  ::alarm(20);
+  {
+    io_context ctx;
+    boost::asio::steady_timer t(ctx, std::chrono::hours(1));
+    t.async_wait([](boost::system::error_code){});
+    run_for(ctx, 20);
+
+    std::cout.flush();
+    ctx.notify_fork(execution_context::fork_prepare);
+    pid_t pid = ::fork();
+    if (pid == 0)
+    {
+      ctx.notify_fork(execution_context::fork_child);
+      ::_exit(0);
+    }
+    ctx.notify_fork(execution_context::fork_parent);
+    BOOST_ASIO_CHECK(wait_child(pid) == 0);
+    run_for(ctx, 20);
+  }
+  ::alarm(0);
+}
+
+} // namespace io_uring_drain
 
 BOOST_ASIO_TEST_SUITE
 (
-  "io_uring_fork",
-  BOOST_ASIO_TEST_CASE(io_uring_fork::fork_with_pending_stream_reads)
-  BOOST_ASIO_TEST_CASE(io_uring_fork::fork_with_pending_positional_reads)
+  "io_uring_drain",
+  BOOST_ASIO_TEST_CASE(io_uring_drain::fork_with_pending_stream_reads)
+  BOOST_ASIO_TEST_CASE(io_uring_drain::fork_with_pending_positional_reads)
+  BOOST_ASIO_TEST_CASE(io_uring_drain::shutdown_with_pending_timer)
+  BOOST_ASIO_TEST_CASE(
+    io_uring_drain::shutdown_after_fork_with_pending_timer)
 )
