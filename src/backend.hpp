@@ -12,7 +12,7 @@
 namespace asio_uring_fixed::detail {
 
 class backend {
-public:
+ public:
   virtual ~backend() = default;
 
   virtual int wait_fd() const noexcept = 0;

@@ -14,7 +14,7 @@ namespace asio_uring_fixed::detail {
 class pool_state;
 
 class buffer_table {
-public:
+ public:
   explicit buffer_table(backend* b);
 
   /// Size of the table (0 when registration is unsupported) and why not.
@@ -43,7 +43,7 @@ public:
   /// Shutdown: forget the backend; later removals only free memory.
   void detach_backend() noexcept;
 
-private:
+ private:
   mutable std::mutex mutex_;
   backend* backend_;
   unsigned size_;

@@ -45,7 +45,9 @@ engine::engine(const service_options& options) {
 
 engine::~engine() = default;
 
-int engine::wait_fd() const noexcept { return backend_->wait_fd(); }
+int engine::wait_fd() const noexcept {
+  return backend_->wait_fd();
+}
 
 std::size_t engine::outstanding() const {
   std::lock_guard lock(mutex_);

@@ -7,7 +7,7 @@ namespace asio_uring_fixed {
 namespace {
 
 class category_impl final : public boost::system::error_category {
-public:
+ public:
   const char* name() const noexcept override { return "asio_uring_fixed"; }
 
   std::string message(int value) const override {

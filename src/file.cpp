@@ -11,7 +11,9 @@
 namespace asio_uring_fixed {
 namespace {
 
-error_code last_error() { return error_code(errno, boost::system::system_category()); }
+error_code last_error() {
+  return error_code(errno, boost::system::system_category());
+}
 
 int to_posix_flags(unsigned flags) {
   int f = O_CLOEXEC;
@@ -55,7 +57,9 @@ file& file::operator=(file&& other) noexcept {
   return *this;
 }
 
-file::~file() { close(); }
+file::~file() {
+  close();
+}
 
 void file::open(const std::filesystem::path& path, unsigned flags, error_code& ec,
                 unsigned mode) noexcept {
@@ -72,7 +76,9 @@ void file::open(const std::filesystem::path& path, unsigned flags, error_code& e
   fd_ = fd;
 }
 
-int file::release() noexcept { return std::exchange(fd_, -1); }
+int file::release() noexcept {
+  return std::exchange(fd_, -1);
+}
 
 void file::close() noexcept {
   if (fd_ >= 0)
@@ -80,7 +86,7 @@ void file::close() noexcept {
 }
 
 std::uint64_t file::size(error_code& ec) const noexcept {
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fd_, &st) != 0) {
     ec = last_error();
     return 0;
@@ -118,7 +124,7 @@ void file::allocate(std::uint64_t offset, std::uint64_t length, error_code& ec) 
 
 std::size_t file::direct_alignment() const noexcept {
 #ifdef STATX_DIOALIGN
-  struct statx stx{};
+  struct statx stx {};
   if (::statx(fd_, "", AT_EMPTY_PATH, STATX_DIOALIGN, &stx) == 0 &&
       (stx.stx_mask & STATX_DIOALIGN)) {
     if (stx.stx_dio_mem_align == 0)

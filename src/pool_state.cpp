@@ -47,10 +47,11 @@ std::string memlock_text() {
   rlimit rl{};
   if (::getrlimit(RLIMIT_MEMLOCK, &rl) != 0)
     return "RLIMIT_MEMLOCK unknown";
-  std::string limit =
-      rl.rlim_cur == RLIM_INFINITY ? "unlimited" : bytes_text(static_cast<std::size_t>(rl.rlim_cur));
-  return "RLIMIT_MEMLOCK is " + limit + (has_cap_ipc_lock() ? " (CAP_IPC_LOCK held)"
-                                                            : " and the process lacks CAP_IPC_LOCK");
+  std::string limit = rl.rlim_cur == RLIM_INFINITY
+                          ? "unlimited"
+                          : bytes_text(static_cast<std::size_t>(rl.rlim_cur));
+  return "RLIMIT_MEMLOCK is " + limit +
+         (has_cap_ipc_lock() ? " (CAP_IPC_LOCK held)" : " and the process lacks CAP_IPC_LOCK");
 }
 
 } // namespace
@@ -65,7 +66,8 @@ pool_state* pool_state::create(engine& owner, std::size_t count, std::size_t siz
            std::to_string(count) + " of " + bytes_text(size);
     return nullptr;
   }
-  std::size_t page = options.huge_pages ? huge_page_size : static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  std::size_t page =
+      options.huge_pages ? huge_page_size : static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
   std::size_t stride = (size + page - 1) / page * page;
   std::size_t total = stride * count;
 
@@ -196,7 +198,9 @@ void pool_state::close() noexcept {
     engine_->post(op, -ECANCELED);
 }
 
-void pool_state::abort_waiters() noexcept { close(); }
+void pool_state::abort_waiters() noexcept {
+  close();
+}
 
 std::size_t pool_state::available() const {
   std::lock_guard lock(mutex_);

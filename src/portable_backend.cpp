@@ -32,7 +32,7 @@ int perform(const io_request& r) {
 }
 
 class portable_backend final : public backend {
-public:
+ public:
   explicit portable_backend(unsigned threads) {
     event_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (event_fd_ < 0)
@@ -109,7 +109,7 @@ public:
     done_cv_.wait(lock, [this] { return !done_.empty(); });
   }
 
-private:
+ private:
   void finish_cancelled(operation* op) {
     for (unsigned i = 0; i < op->request_count_; ++i)
       op->results_[i] = -ECANCELED;
@@ -139,10 +139,9 @@ private:
       lock.unlock();
       op->results_[0] = perform(op->requests_[0]);
       if (op->request_count_ > 1)
-        op->results_[1] =
-            op->results_[0] == static_cast<int>(op->requests_[0].length)
-                ? perform(op->requests_[1])
-                : -ECANCELED;
+        op->results_[1] = op->results_[0] == static_cast<int>(op->requests_[0].length)
+                              ? perform(op->requests_[1])
+                              : -ECANCELED;
       lock.lock();
       push_done(op);
     }

@@ -29,7 +29,7 @@ constexpr unsigned droppable_flags[] = {
 };
 
 class ring_backend final : public backend {
-public:
+ public:
   ring_backend() = default;
   ring_backend(const ring_backend&) = delete;
   ring_backend& operator=(const ring_backend&) = delete;
@@ -171,7 +171,7 @@ public:
     return {};
   }
 
-private:
+ private:
   void submit_cancel(std::uint64_t target, int flags) {
     io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
     if (!sqe) {

@@ -15,7 +15,7 @@ namespace test {
 auf::backend_kind backend_under_test() {
   const char* env = std::getenv("ASIO_URING_FIXED_BACKEND");
   return env && std::string_view(env) == "portable" ? auf::backend_kind::portable
-                                                     : auf::backend_kind::io_uring;
+                                                    : auf::backend_kind::io_uring;
 }
 
 boost::test_tools::assertion_result needs_io_uring(boost::unit_test::test_unit_id) {

@@ -32,14 +32,14 @@ boost::test_tools::assertion_result needs_direct_io(boost::unit_test::test_unit_
 
 /// A fresh directory for one test, removed on destruction.
 class scratch {
-public:
+ public:
   scratch();
   ~scratch();
   scratch(const scratch&) = delete;
   scratch& operator=(const scratch&) = delete;
   fs::path path(const std::string& name) const { return dir_ / name; }
 
-private:
+ private:
   fs::path dir_;
 };
 
@@ -72,7 +72,7 @@ struct handler_log {
 /// A move-only handler that records into a log; the log is shared so the
 /// count survives the handler's destruction.
 class logged_handler {
-public:
+ public:
   explicit logged_handler(std::shared_ptr<handler_log> log) : log_(std::move(log)) {}
   logged_handler(logged_handler&& o) noexcept : log_(std::move(o.log_)) {}
   logged_handler(const logged_handler&) = delete;
@@ -85,7 +85,7 @@ public:
     ++log_->calls;
   }
 
-private:
+ private:
   std::shared_ptr<handler_log> log_;
 };
 

@@ -14,8 +14,8 @@ struct fixture {
 };
 
 /// Copies src to dst in steps of `block` with `depth` steps in flight.
-void copy_file(asio::io_context& ctx, auf::fixed_buffer_pool& pool, auf::file& src,
-               auf::file& dst, std::uint64_t size, std::size_t block, int depth,
+void copy_file(asio::io_context& ctx, auf::fixed_buffer_pool& pool, auf::file& src, auf::file& dst,
+               std::uint64_t size, std::size_t block, int depth,
                std::vector<auf::error_code>& errors, std::uint64_t& copied) {
   std::uint64_t next = 0;
   std::function<void(auf::fixed_buffer)> step = [&](auf::fixed_buffer b) {
@@ -123,8 +123,9 @@ BOOST_AUTO_TEST_CASE(read_error_is_reported) {
   auf::file dst(s.path("dst"), auf::file::write_only | auf::file::create);
   auf::fixed_buffer_pool pool(ctx, 1, 4096);
   auf::error_code result;
-  auf::async_copy_fixed_at(-1, 0, dst, 0, pool.try_acquire(),
-                           [&](auf::error_code ec, std::size_t, auf::fixed_buffer) { result = ec; });
+  auf::async_copy_fixed_at(
+      -1, 0, dst, 0, pool.try_acquire(),
+      [&](auf::error_code ec, std::size_t, auf::fixed_buffer) { result = ec; });
   ctx.run();
   BOOST_TEST(result.value() == EBADF);
   BOOST_TEST(dst.size() == 0u);
@@ -137,12 +138,13 @@ BOOST_AUTO_TEST_CASE(cancel_a_blocked_step, *boost::unit_test::precondition(need
   asio::cancellation_signal signal;
   auf::error_code result;
   std::size_t n_out = 1;
-  auf::async_copy_fixed_at(p.read_end, 0, dst, 0, pool.try_acquire(),
-                           asio::bind_cancellation_slot(
-                               signal.slot(), [&](auf::error_code ec, std::size_t n, auf::fixed_buffer) {
-                                 result = ec;
-                                 n_out = n;
-                               }));
+  auf::async_copy_fixed_at(
+      p.read_end, 0, dst, 0, pool.try_acquire(),
+      asio::bind_cancellation_slot(signal.slot(),
+                                   [&](auf::error_code ec, std::size_t n, auf::fixed_buffer) {
+                                     result = ec;
+                                     n_out = n;
+                                   }));
   asio::steady_timer t(ctx, std::chrono::milliseconds(50));
   t.async_wait([&](auf::error_code) { signal.emit(asio::cancellation_type::terminal); });
   ctx.run();
@@ -152,7 +154,8 @@ BOOST_AUTO_TEST_CASE(cancel_a_blocked_step, *boost::unit_test::precondition(need
   BOOST_TEST(pool.available() == 1u);
 }
 
-BOOST_AUTO_TEST_CASE(short_read_from_a_pipe_then_write, *boost::unit_test::precondition(needs_io_uring)) {
+BOOST_AUTO_TEST_CASE(short_read_from_a_pipe_then_write,
+                     *boost::unit_test::precondition(needs_io_uring)) {
   // A pipe returns what is there: a short read that breaks the link.
   pipe_pair p;
   BOOST_REQUIRE(::write(p.write_end, "0123456789", 10) == 10);

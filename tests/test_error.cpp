@@ -14,10 +14,10 @@ BOOST_AUTO_TEST_SUITE(error)
 BOOST_AUTO_TEST_CASE(category_is_named_and_messages_are_distinct) {
   BOOST_TEST(std::string(auf::category().name()) == "asio_uring_fixed");
   std::set<std::string> messages;
-  for (auf::errc e : {auf::errc::empty_buffer, auf::errc::no_free_slots,
-                      auf::errc::invalid_pool_size, auf::errc::registration_unsupported,
-                      auf::errc::no_progress, auf::errc::service_shut_down,
-                      auf::errc::portable_requested}) {
+  for (auf::errc e :
+       {auf::errc::empty_buffer, auf::errc::no_free_slots, auf::errc::invalid_pool_size,
+        auf::errc::registration_unsupported, auf::errc::no_progress, auf::errc::service_shut_down,
+        auf::errc::portable_requested}) {
     auf::error_code ec = e;
     BOOST_TEST(&ec.category() == &auf::category());
     BOOST_TEST(!ec.message().empty());

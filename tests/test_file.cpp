@@ -41,8 +41,9 @@ BOOST_AUTO_TEST_CASE(create_size_resize_allocate_move) {
   BOOST_TEST(!g.is_open());
   BOOST_TEST(::close(fd) == 0);
   // exclusive refuses an existing file
-  BOOST_CHECK_THROW(auf::file(s.path("f"), auf::file::write_only | auf::file::create | auf::file::exclusive),
-                    auf::system_error);
+  BOOST_CHECK_THROW(
+      auf::file(s.path("f"), auf::file::write_only | auf::file::create | auf::file::exclusive),
+      auf::system_error);
 }
 
 BOOST_AUTO_TEST_CASE(direct_alignment, *boost::unit_test::precondition(needs_direct_io)) {

@@ -82,7 +82,8 @@ BOOST_AUTO_TEST_CASE(registration_follows_backend) {
   BOOST_TEST(plain.try_acquire().slot() == -1);
 }
 
-BOOST_AUTO_TEST_CASE(several_pools_share_the_table, *boost::unit_test::precondition(needs_io_uring)) {
+BOOST_AUTO_TEST_CASE(several_pools_share_the_table,
+                     *boost::unit_test::precondition(needs_io_uring)) {
   asio::io_context ctx;
   auf::service_options opts;
   opts.registered_buffer_slots = 24;
@@ -183,8 +184,8 @@ BOOST_AUTO_TEST_CASE(async_acquire_cancellation) {
   asio::cancellation_signal signal;
   auf::error_code result;
   bool called = false;
-  pool.async_acquire(asio::bind_cancellation_slot(
-      signal.slot(), [&](auf::error_code ec, auf::fixed_buffer b) {
+  pool.async_acquire(
+      asio::bind_cancellation_slot(signal.slot(), [&](auf::error_code ec, auf::fixed_buffer b) {
         called = true;
         result = ec;
         BOOST_TEST(!b);

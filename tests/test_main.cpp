@@ -12,7 +12,9 @@
 #include "support.hpp"
 
 namespace {
-bool init_unit_test() { return true; }
+bool init_unit_test() {
+  return true;
+}
 } // namespace
 
 int main(int argc, char** argv) {

@@ -63,19 +63,18 @@ BOOST_AUTO_TEST_CASE(write_then_read_with_callbacks) {
   auto src = pattern(block, 9);
   std::memcpy(b.data(), src.data(), block);
   std::size_t written = 0, read = 0;
-  auf::async_write_fixed_at(f, 3 * block, std::move(b),
-                            [&](auf::error_code ec, std::size_t n, auf::fixed_buffer b) {
-                              BOOST_TEST(!ec);
-                              written = n;
-                              std::memset(b.data(), 0, b.size());
-                              auf::async_read_fixed_at(
-                                  f, 3 * block, std::move(b),
-                                  [&](auf::error_code ec, std::size_t n, auf::fixed_buffer b) {
-                                    BOOST_TEST(!ec);
-                                    read = n;
-                                    BOOST_TEST(same(b.span(), src));
-                                  });
-                            });
+  auf::async_write_fixed_at(
+      f, 3 * block, std::move(b), [&](auf::error_code ec, std::size_t n, auf::fixed_buffer b) {
+        BOOST_TEST(!ec);
+        written = n;
+        std::memset(b.data(), 0, b.size());
+        auf::async_read_fixed_at(f, 3 * block, std::move(b),
+                                 [&](auf::error_code ec, std::size_t n, auf::fixed_buffer b) {
+                                   BOOST_TEST(!ec);
+                                   read = n;
+                                   BOOST_TEST(same(b.span(), src));
+                                 });
+      });
   ctx.run();
   BOOST_TEST(written == block);
   BOOST_TEST(read == block);
@@ -131,8 +130,8 @@ BOOST_AUTO_TEST_CASE(use_awaitable_and_as_tuple) {
         BOOST_TEST(n == block);
         BOOST_TEST(same(b.span(), expect(2 * block, block)));
         // as_tuple keeps the lease on error, instead of throwing it away.
-        auto [ec, n2, b2] = co_await auf::async_read_fixed_at(
-            f, data.size(), std::move(b), asio::as_tuple(asio::use_awaitable));
+        auto [ec, n2, b2] = co_await auf::async_read_fixed_at(f, data.size(), std::move(b),
+                                                              asio::as_tuple(asio::use_awaitable));
         BOOST_TEST((ec == asio::error::eof));
         BOOST_TEST(n2 == 0u);
         BOOST_TEST(!!b2);
@@ -147,7 +146,7 @@ BOOST_AUTO_TEST_CASE(deferred_token) {
   auf::file f(path, auf::file::read_only);
   auto op = auf::async_read_fixed_at(f, 0, pool.try_acquire(), asio::deferred);
   BOOST_TEST(pool.available() == 15u); // the lease moved into the deferred op
-  ctx.run();                            // nothing started yet
+  ctx.run();                           // nothing started yet
   bool ok = false;
   std::move(op)([&](auf::error_code ec, std::size_t n, auf::fixed_buffer b) {
     ok = !ec && n == block && same(b.span(), expect(0, block));
@@ -188,8 +187,9 @@ BOOST_AUTO_TEST_CASE(eof_and_short_reads) {
                              BOOST_TEST(same(b.span().first(n), expect(16 * block, 100)));
                            });
   // At the end: eof, as Asio's read_some_at.
-  auf::async_read_fixed_at(f, data.size(), pool.try_acquire(),
-                           [&](auf::error_code ec, std::size_t, auf::fixed_buffer) { eof_ec = ec; });
+  auf::async_read_fixed_at(
+      f, data.size(), pool.try_acquire(),
+      [&](auf::error_code ec, std::size_t, auf::fixed_buffer) { eof_ec = ec; });
   ctx.run();
   BOOST_TEST(!short_ec);
   BOOST_TEST(short_n == 100u);
@@ -245,7 +245,8 @@ BOOST_AUTO_TEST_CASE(many_in_flight_on_one_file) {
   for (std::size_t i = 0; i < 16; ++i)
     auf::async_read_fixed_at(f, i * block, pool.try_acquire(),
                              [&, i](auf::error_code ec, std::size_t n, auf::fixed_buffer b) {
-                               good += !ec && n == block && same(b.span(), expect(i * block, block));
+                               good +=
+                                   !ec && n == block && same(b.span(), expect(i * block, block));
                              });
   // All sixteen are with the backend at once: nothing serialises them.
   BOOST_TEST(service.outstanding() == 16u);
@@ -276,12 +277,13 @@ BOOST_AUTO_TEST_CASE(cancel_a_blocked_read, *boost::unit_test::precondition(need
   asio::cancellation_signal signal;
   auf::error_code result;
   bool got_lease = false;
-  auf::async_read_fixed_at(p.read_end, 0, pool.try_acquire(),
-                           asio::bind_cancellation_slot(
-                               signal.slot(), [&](auf::error_code ec, std::size_t, auf::fixed_buffer b) {
-                                 result = ec;
-                                 got_lease = !!b;
-                               }));
+  auf::async_read_fixed_at(
+      p.read_end, 0, pool.try_acquire(),
+      asio::bind_cancellation_slot(signal.slot(),
+                                   [&](auf::error_code ec, std::size_t, auf::fixed_buffer b) {
+                                     result = ec;
+                                     got_lease = !!b;
+                                   }));
   asio::steady_timer t(ctx, std::chrono::milliseconds(50));
   t.async_wait([&](auf::error_code) { signal.emit(asio::cancellation_type::terminal); });
   ctx.run();
@@ -290,7 +292,8 @@ BOOST_AUTO_TEST_CASE(cancel_a_blocked_read, *boost::unit_test::precondition(need
   BOOST_TEST(pool.available() == 16u);
 }
 
-BOOST_AUTO_TEST_CASE(timeout_through_parallel_group, *boost::unit_test::precondition(needs_io_uring)) {
+BOOST_AUTO_TEST_CASE(timeout_through_parallel_group,
+                     *boost::unit_test::precondition(needs_io_uring)) {
   pipe_pair p;
   asio::steady_timer timer(ctx, std::chrono::milliseconds(50));
   std::size_t winner = 99;
@@ -319,15 +322,15 @@ BOOST_AUTO_TEST_CASE(cancellation_never_loses_leases) {
   for (std::size_t i = 0; i < 16; ++i)
     auf::async_read_fixed_at(
         f, i * block, pool.try_acquire(),
-        asio::bind_cancellation_slot(signals[i].slot(),
-                                     [&, i](auf::error_code ec, std::size_t n, auf::fixed_buffer b) {
-                                       if (!ec && n == block && same(b.span(), expect(i * block, block)))
-                                         ++completed;
-                                       else if (ec == asio::error::operation_aborted)
-                                         ++aborted;
-                                       else
-                                         ++other;
-                                     }));
+        asio::bind_cancellation_slot(
+            signals[i].slot(), [&, i](auf::error_code ec, std::size_t n, auf::fixed_buffer b) {
+              if (!ec && n == block && same(b.span(), expect(i * block, block)))
+                ++completed;
+              else if (ec == asio::error::operation_aborted)
+                ++aborted;
+              else
+                ++other;
+            }));
   for (auto& s : signals)
     s.emit(asio::cancellation_type::total);
   ctx.run();
@@ -341,8 +344,9 @@ BOOST_AUTO_TEST_CASE(kernel_errors_carry_errno) {
   auf::error_code badf, write_ro;
   auf::async_read_fixed_at(-1, 0, pool.try_acquire(),
                            [&](auf::error_code ec, std::size_t, auf::fixed_buffer) { badf = ec; });
-  auf::async_write_fixed_at(ro, 0, pool.try_acquire(),
-                            [&](auf::error_code ec, std::size_t, auf::fixed_buffer) { write_ro = ec; });
+  auf::async_write_fixed_at(
+      ro, 0, pool.try_acquire(),
+      [&](auf::error_code ec, std::size_t, auf::fixed_buffer) { write_ro = ec; });
   ctx.run();
   BOOST_TEST(badf.value() == EBADF);
   BOOST_TEST((badf.category() == boost::system::system_category()));
@@ -352,8 +356,9 @@ BOOST_AUTO_TEST_CASE(kernel_errors_carry_errno) {
 BOOST_AUTO_TEST_CASE(empty_lease_is_reported_not_inline) {
   auf::file f(path, auf::file::read_only);
   std::promise<auf::error_code> p;
-  auf::async_read_fixed_at(f, 0, auf::fixed_buffer(),
-                           [&](auf::error_code ec, std::size_t, auf::fixed_buffer) { p.set_value(ec); });
+  auf::async_read_fixed_at(
+      f, 0, auf::fixed_buffer(),
+      [&](auf::error_code ec, std::size_t, auf::fixed_buffer) { p.set_value(ec); });
   auto ec = p.get_future().get(); // delivered on the system executor
   BOOST_TEST((ec == auf::errc::empty_buffer));
 }
@@ -369,19 +374,22 @@ BOOST_AUTO_TEST_CASE(direct_io_aligned_and_misaligned,
   std::memcpy(b.data(), src.data(), block);
   auf::error_code ec_w, ec_r, ec_bad;
   std::size_t n_r = 0;
-  auf::async_write_fixed_at(f, 0, std::move(b), [&](auf::error_code ec, std::size_t, auf::fixed_buffer b) {
-    ec_w = ec;
-    std::memset(b.data(), 0, b.size());
-    auf::async_read_fixed_at(f, 0, std::move(b), [&](auf::error_code ec, std::size_t n, auf::fixed_buffer b) {
-      ec_r = ec;
-      n_r = n;
-      BOOST_TEST(same(b.span(), src));
-      // Now that the file has data: a misaligned address and length.
-      b.set_range(1, block - 1);
-      auf::async_read_fixed_at(f, 0, std::move(b),
-                               [&](auf::error_code ec, std::size_t, auf::fixed_buffer) { ec_bad = ec; });
-    });
-  });
+  auf::async_write_fixed_at(
+      f, 0, std::move(b), [&](auf::error_code ec, std::size_t, auf::fixed_buffer b) {
+        ec_w = ec;
+        std::memset(b.data(), 0, b.size());
+        auf::async_read_fixed_at(
+            f, 0, std::move(b), [&](auf::error_code ec, std::size_t n, auf::fixed_buffer b) {
+              ec_r = ec;
+              n_r = n;
+              BOOST_TEST(same(b.span(), src));
+              // Now that the file has data: a misaligned address and length.
+              b.set_range(1, block - 1);
+              auf::async_read_fixed_at(
+                  f, 0, std::move(b),
+                  [&](auf::error_code ec, std::size_t, auf::fixed_buffer) { ec_bad = ec; });
+            });
+      });
   ctx.run();
   BOOST_TEST(!ec_w);
   BOOST_TEST(!ec_r);

@@ -44,7 +44,9 @@ void* or_throw(void* p) {
 
 namespace read_qd {
 
-std::uint64_t allocation_count() noexcept { return allocations.load(std::memory_order_relaxed); }
+std::uint64_t allocation_count() noexcept {
+  return allocations.load(std::memory_order_relaxed);
+}
 
 std::uint64_t deallocation_count() noexcept {
   return deallocations.load(std::memory_order_relaxed);
@@ -60,10 +62,18 @@ bool allocation_counting_works() {
 
 } // namespace read_qd
 
-void* operator new(std::size_t n) { return or_throw(counted_alloc(n)); }
-void* operator new[](std::size_t n) { return or_throw(counted_alloc(n)); }
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept { return counted_alloc(n); }
-void* operator new[](std::size_t n, const std::nothrow_t&) noexcept { return counted_alloc(n); }
+void* operator new(std::size_t n) {
+  return or_throw(counted_alloc(n));
+}
+void* operator new[](std::size_t n) {
+  return or_throw(counted_alloc(n));
+}
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
+  return counted_alloc(n);
+}
+void* operator new[](std::size_t n, const std::nothrow_t&) noexcept {
+  return counted_alloc(n);
+}
 void* operator new(std::size_t n, std::align_val_t al) {
   return or_throw(counted_aligned_alloc(n, al));
 }
@@ -77,16 +87,36 @@ void* operator new[](std::size_t n, std::align_val_t al, const std::nothrow_t&) 
   return counted_aligned_alloc(n, al);
 }
 
-void operator delete(void* p) noexcept { counted_free(p); }
-void operator delete[](void* p) noexcept { counted_free(p); }
-void operator delete(void* p, std::size_t) noexcept { counted_free(p); }
-void operator delete[](void* p, std::size_t) noexcept { counted_free(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { counted_free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { counted_free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { counted_free(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { counted_free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { counted_free(p); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { counted_free(p); }
+void operator delete(void* p) noexcept {
+  counted_free(p);
+}
+void operator delete[](void* p) noexcept {
+  counted_free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  counted_free(p);
+}
+void operator delete[](void* p, std::size_t) noexcept {
+  counted_free(p);
+}
+void operator delete(void* p, const std::nothrow_t&) noexcept {
+  counted_free(p);
+}
+void operator delete[](void* p, const std::nothrow_t&) noexcept {
+  counted_free(p);
+}
+void operator delete(void* p, std::align_val_t) noexcept {
+  counted_free(p);
+}
+void operator delete[](void* p, std::align_val_t) noexcept {
+  counted_free(p);
+}
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept {
+  counted_free(p);
+}
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept {
+  counted_free(p);
+}
 void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept {
   counted_free(p);
 }

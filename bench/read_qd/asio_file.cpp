@@ -26,7 +26,7 @@ namespace {
 namespace asio = boost::asio;
 
 class asio_reader {
-public:
+ public:
   asio_reader(window& w, std::uint32_t block_size) : window_(w), block_size_(block_size) {}
 
   struct chain {
@@ -40,7 +40,7 @@ public:
     c.file->async_read_some_at(c.offset, asio::buffer(c.buffer, block_size_), handler{this, &c});
   }
 
-private:
+ private:
   // A plain callback, like the library variants'.
   struct handler {
     asio_reader* self;
@@ -83,7 +83,8 @@ measurement run_asio_file(const config& cfg, unsigned objects) {
     asio_reader reader(w, cfg.block_size);
     std::vector<asio_reader::chain> chains(cfg.qd);
     for (unsigned i = 0; i < cfg.qd; ++i)
-      chains[i] = {&files[i % objects], static_cast<std::byte*>(arena) + std::size_t{i} * cfg.block_size};
+      chains[i] = {&files[i % objects],
+                   static_cast<std::byte*>(arena) + std::size_t{i} * cfg.block_size};
     for (auto& c : chains)
       reader.issue(c);
     context.run();
@@ -95,8 +96,12 @@ measurement run_asio_file(const config& cfg, unsigned objects) {
 
 } // namespace
 
-measurement run_asio_file_one(const config& cfg) { return run_asio_file(cfg, 1); }
+measurement run_asio_file_one(const config& cfg) {
+  return run_asio_file(cfg, 1);
+}
 
-measurement run_asio_file_per_chain(const config& cfg) { return run_asio_file(cfg, cfg.qd); }
+measurement run_asio_file_per_chain(const config& cfg) {
+  return run_asio_file(cfg, cfg.qd);
+}
 
 } // namespace read_qd

@@ -32,7 +32,7 @@ void fill_chunk(std::uint64_t* words, std::uint64_t at, std::size_t bytes) {
 
 // True when the file has the right size and sampled words match.
 bool file_matches(int fd, std::uint64_t size) {
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fd, &st) != 0 || static_cast<std::uint64_t>(st.st_size) != size)
     return false;
   std::mt19937_64 rng(7);
@@ -188,8 +188,8 @@ bool window::verify(const void* data, std::size_t n, std::uint64_t offset) {
   if (!good && !failed_) {
     char text[160];
     if (n != block_size_)
-      std::snprintf(text, sizeof text, "short read: %zu of %u bytes at offset %llu", n,
-                    block_size_, static_cast<unsigned long long>(offset));
+      std::snprintf(text, sizeof text, "short read: %zu of %u bytes at offset %llu", n, block_size_,
+                    static_cast<unsigned long long>(offset));
     else
       std::snprintf(text, sizeof text, "wrong data in the %zu bytes read at offset %llu", n,
                     static_cast<unsigned long long>(offset));
@@ -218,7 +218,8 @@ measurement window::result() const {
     return m;
   }
   auto secs = [](const timeval& a, const timeval& b) {
-    return static_cast<double>(b.tv_sec - a.tv_sec) + static_cast<double>(b.tv_usec - a.tv_usec) * 1e-6;
+    return static_cast<double>(b.tv_sec - a.tv_sec) +
+           static_cast<double>(b.tv_usec - a.tv_usec) * 1e-6;
   };
   m.ops = end_at_ - start_at_;
   m.seconds = std::chrono::duration<double>(end_.time - start_.time).count();

@@ -31,22 +31,24 @@ struct measurement {
   double seconds = 0;
   double user_seconds = 0;
   double sys_seconds = 0;
-  std::uint64_t allocs = 0;    // operator new calls inside the window
-  std::uint64_t frees = 0;     // operator delete calls inside the window
-  std::uint64_t verified = 0;  // completions whose data was checked
+  std::uint64_t allocs = 0;      // operator new calls inside the window
+  std::uint64_t frees = 0;       // operator delete calls inside the window
+  std::uint64_t verified = 0;    // completions whose data was checked
   std::uint64_t full_checks = 0; // of those, blocks checked word by word
   long involuntary_switches = 0; // preemptions inside the window (noise gauge)
   long voluntary_switches = 0;   // blocking waits inside the window
-  double other_load = 0; // CPUs kept busy by everything else during the window
-                         // (from /proc/stat, 10 ms resolution; noise gauge)
+  double other_load = 0;         // CPUs kept busy by everything else during the window
+                                 // (from /proc/stat, 10 ms resolution; noise gauge)
   bool ok = false;
-  std::string error;           // why the variant failed (empty when ok)
+  std::string error; // why the variant failed (empty when ok)
 
   double ops_per_second() const { return seconds > 0 ? static_cast<double>(ops) / seconds : 0; }
   double cpu_us_per_op() const {
     return ops ? (user_seconds + sys_seconds) * 1e6 / static_cast<double>(ops) : 0;
   }
-  double allocs_per_op() const { return ops ? static_cast<double>(allocs) / static_cast<double>(ops) : 0; }
+  double allocs_per_op() const {
+    return ops ? static_cast<double>(allocs) / static_cast<double>(ops) : 0;
+  }
 };
 
 /// The 8-byte word stored at byte offset o (o a multiple of 8) of the file.
@@ -77,7 +79,7 @@ double wait_for_quiet(double max_seconds, double threshold);
 /// queue stays full for the whole window: every completion before the end
 /// re-issues; the reads still in flight at the end drain outside it.
 class window {
-public:
+ public:
   explicit window(const config& cfg);
 
   /// The offset of the next read to issue.
@@ -107,7 +109,7 @@ public:
   /// The measurement; not ok unless the window closed without a failure.
   measurement result() const;
 
-private:
+ private:
   struct mark_point {
     std::chrono::steady_clock::time_point time{};
     rusage usage{};

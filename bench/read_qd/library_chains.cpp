@@ -14,7 +14,7 @@ namespace {
 namespace auf = asio_uring_fixed;
 
 class chain_reader {
-public:
+ public:
   chain_reader(window& w, int fd, unsigned qd) : window_(w), fd_(fd), offsets_(qd) {}
 
   void issue(auf::fixed_buffer buffer) {
@@ -23,7 +23,7 @@ public:
     auf::async_read_fixed_at(fd_, offset, std::move(buffer), handler{this});
   }
 
-private:
+ private:
   // The completion handler: a plain callback object, no allocator, executor
   // or cancellation slot of its own.
   struct handler {
@@ -50,13 +50,13 @@ private:
 } // namespace
 
 measurement run_library_chains(const config& cfg, boost::asio::io_context& context,
-                               const auf::pool_options& options,
-                               auf::backend_kind expected_backend, bool expect_registered) {
+                               const auf::pool_options& options, auf::backend_kind expected_backend,
+                               bool expect_registered) {
   auto& service = boost::asio::use_service<auf::uring_service>(context);
   if (service.backend() != expected_backend) {
     measurement m;
-    m.error = "backend is " + std::string(auf::to_string(service.backend())) + " (io_uring: " +
-              service.io_uring_error().message() + ")";
+    m.error = "backend is " + std::string(auf::to_string(service.backend())) +
+              " (io_uring: " + service.io_uring_error().message() + ")";
     return m;
   }
   auf::fixed_buffer_pool pool(context, cfg.qd, cfg.block_size, options);

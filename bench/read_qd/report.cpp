@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <tuple>
@@ -43,16 +44,26 @@ std::string thousands(double v) {
   return out;
 }
 
-std::string kilo(double v) { return fmt("%.0fk", v / 1000); }
+std::string kilo(double v) {
+  return fmt("%.0fk", v / 1000);
+}
 
 std::string json_string(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
     switch (c) {
-    case '"': out += "\\\""; break;
-    case '\\': out += "\\\\"; break;
-    case '\n': out += "\\n"; break;
-    case '\t': out += "\\t"; break;
+    case '"':
+      out += "\\\"";
+      break;
+    case '\\':
+      out += "\\\\";
+      break;
+    case '\n':
+      out += "\\n";
+      break;
+    case '\t':
+      out += "\\t";
+      break;
     default:
       if (static_cast<unsigned char>(c) < 0x20) {
         char esc[8];
@@ -80,7 +91,9 @@ std::string allocs_text(const summary_row& r) {
   return fmt(per_op >= 0.01 ? "%.2f" : "%.2g", per_op);
 }
 
-std::string ratio_text(double v) { return v > 0 ? fmt("%.2f×", v) : "–"; }
+std::string ratio_text(double v) {
+  return v > 0 ? fmt("%.2f×", v) : "–";
+}
 
 const variant* find_variant(const std::string& id) {
   for (const auto& v : all_variants)
@@ -173,8 +186,8 @@ std::vector<summary_row> summarize(const std::vector<round_result>& rounds) {
 std::vector<target_check> check_targets(const std::vector<summary_row>& rows) {
   std::vector<target_check> out;
   for (const auto& row : rows) {
-    std::string group = "QD " + std::to_string(row.qd) + ", " +
-                        std::to_string(row.block_size / 1024) + " KiB";
+    std::string group =
+        "QD " + std::to_string(row.qd) + ", " + std::to_string(row.block_size / 1024) + " KiB";
     bool binding = row.qd == 32 && row.block_size == 4096;
     if (row.variant == "lib_fixed") {
       if (row.rounds == 0) {
@@ -194,10 +207,58 @@ std::vector<target_check> check_targets(const std::vector<summary_row>& rows) {
                        row.ratio_asio_one >= 2.0, binding});
     }
     if (row.library && row.rounds > 0)
-      out.push_back({group + ": " + row.variant + " zero heap allocations per op in steady state — " +
-                         std::to_string(row.allocs) + " allocations in " +
-                         std::to_string(row.ops) + " ops",
-                     row.allocs == 0, true});
+      out.push_back(
+          {group + ": " + row.variant + " zero heap allocations per op in steady state — " +
+               std::to_string(row.allocs) + " allocations in " + std::to_string(row.ops) + " ops",
+           row.allocs == 0, true});
+  }
+  return out;
+}
+
+quiet_summary summarize_quiet(const std::vector<round_result>& rounds, double threshold) {
+  // The same summary over the rounds no other process disturbed, when some
+  // were disturbed and at least three were not (per group).
+  std::vector<round_result> quiet_rounds;
+  std::map<std::pair<std::uint32_t, unsigned>, std::pair<unsigned, unsigned>> counts;
+  std::set<std::tuple<std::uint32_t, unsigned, unsigned>> seen;
+  for (const auto& r : rounds) {
+    if (!seen.insert({r.block_size, r.qd, r.round}).second)
+      continue; // count each round once
+    auto& c = counts[{r.block_size, r.qd}];
+    ++c.second;
+    c.first += r.quiet ? 1 : 0;
+  }
+  bool any_disturbed = false, enough_quiet = true;
+  for (const auto& [group, c] : counts) {
+    any_disturbed = any_disturbed || c.first < c.second;
+    enough_quiet = enough_quiet && c.first >= 3;
+  }
+  quiet_summary out;
+  if (any_disturbed) {
+    char note[200];
+    std::snprintf(note, sizeof note,
+                  "\nOther processes kept more than %.2f CPUs busy during some windows; quiet "
+                  "rounds per group:",
+                  threshold);
+    std::string text = note;
+    for (const auto& [group, c] : counts) {
+      std::snprintf(note, sizeof note, " %u KiB QD %u: %u of %u;", group.first / 1024, group.second,
+                    c.first, c.second);
+      text += note;
+    }
+    out.markdown += text + "\n";
+    if (enough_quiet) {
+      for (const auto& r : rounds)
+        if (r.quiet)
+          quiet_rounds.push_back(r);
+      out.rows = summarize(quiet_rounds);
+      out.targets = check_targets(out.rows);
+      out.markdown += markdown(out.rows, out.targets, " — quiet rounds only");
+    } else {
+      out.markdown +=
+          "Too few quiet rounds (fewer than 3 in some group) for a separate quiet-round "
+          "summary.\n";
+    }
   }
   return out;
 }
@@ -238,9 +299,8 @@ void json_summary(std::ostream& out, const std::vector<summary_row>& rows) {
         << ", \"max_ops_per_s\": " << json_number(r.max_ops)
         << ", \"median_cpu_us_per_op\": " << json_number(r.median_cpu_us)
         << ", \"min_cpu_us_per_op\": " << json_number(r.min_cpu_us)
-        << ", \"max_cpu_us_per_op\": " << json_number(r.max_cpu_us)
-        << ", \"allocs\": " << r.allocs << ", \"window_ops\": " << r.ops
-        << ", \"max_round_allocs\": " << r.max_round_allocs
+        << ", \"max_cpu_us_per_op\": " << json_number(r.max_cpu_us) << ", \"allocs\": " << r.allocs
+        << ", \"window_ops\": " << r.ops << ", \"max_round_allocs\": " << r.max_round_allocs
         << ", \"allocs_per_op\": "
         << json_number(r.ops ? static_cast<double>(r.allocs) / static_cast<double>(r.ops) : 0)
         << ", \"ratio_vs_raw_liburing\": " << json_number(r.ratio_liburing)
@@ -292,14 +352,14 @@ void write_json(const std::string& path, const meta_list& meta,
     out << (i ? ",\n    " : "\n    ") << "{\"variant\": " << json_string(r.variant)
         << ", \"block_size\": " << r.block_size << ", \"qd\": " << r.qd
         << ", \"round\": " << r.round << ", \"ok\": " << (m.ok ? "true" : "false")
-        << ", \"quiet\": " << (r.quiet ? "true" : "false")
-        << ", \"ops\": " << m.ops << ", \"seconds\": " << json_number(m.seconds)
+        << ", \"quiet\": " << (r.quiet ? "true" : "false") << ", \"ops\": " << m.ops
+        << ", \"seconds\": " << json_number(m.seconds)
         << ", \"ops_per_s\": " << json_number(m.ops_per_second())
         << ", \"user_s\": " << json_number(m.user_seconds)
         << ", \"sys_s\": " << json_number(m.sys_seconds)
-        << ", \"cpu_us_per_op\": " << json_number(m.cpu_us_per_op())
-        << ", \"allocs\": " << m.allocs << ", \"frees\": " << m.frees
-        << ", \"verified\": " << m.verified << ", \"full_checks\": " << m.full_checks
+        << ", \"cpu_us_per_op\": " << json_number(m.cpu_us_per_op()) << ", \"allocs\": " << m.allocs
+        << ", \"frees\": " << m.frees << ", \"verified\": " << m.verified
+        << ", \"full_checks\": " << m.full_checks
         << ", \"involuntary_switches\": " << m.involuntary_switches
         << ", \"voluntary_switches\": " << m.voluntary_switches
         << ", \"other_load_cpus\": " << json_number(m.other_load)
@@ -308,8 +368,8 @@ void write_json(const std::string& path, const meta_list& meta,
   out << "\n  ]\n}\n";
 }
 
-std::string markdown(const std::vector<summary_row>& rows,
-                     const std::vector<target_check>& targets, const std::string& heading_suffix) {
+std::string markdown(const std::vector<summary_row>& rows, const std::vector<target_check>& targets,
+                     const std::string& heading_suffix) {
   std::ostringstream out;
   std::uint32_t bs = 0;
   unsigned qd = 0;

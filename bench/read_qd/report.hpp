@@ -11,12 +11,12 @@
 namespace read_qd {
 
 struct round_result {
-  std::string variant;    // variant id
+  std::string variant; // variant id
   std::uint32_t block_size;
   unsigned qd;
-  unsigned round;         // 1-based
+  unsigned round; // 1-based
   measurement m;
-  bool quiet = true;      // no window of this round saw other load above the threshold
+  bool quiet = true; // no window of this round saw other load above the threshold
 };
 
 struct summary_row {
@@ -25,20 +25,20 @@ struct summary_row {
   bool library = false;
   std::uint32_t block_size = 0;
   unsigned qd = 0;
-  unsigned rounds = 0;    // rounds that succeeded
-  unsigned failures = 0;  // rounds that failed
-  std::string error;      // first failure
+  unsigned rounds = 0;   // rounds that succeeded
+  unsigned failures = 0; // rounds that failed
+  std::string error;     // first failure
   double median_ops = 0, min_ops = 0, max_ops = 0;
   double median_cpu_us = 0, min_cpu_us = 0, max_cpu_us = 0;
   std::uint64_t allocs = 0, ops = 0; // summed over rounds (windows only)
   std::uint64_t max_round_allocs = 0;
-  double ratio_liburing = 0;         // median ops / raw liburing's median ops
-  double ratio_asio_one = 0;         // median ops / Asio one-object's median ops
-  double paired_ratio_liburing = 0;  // median over rounds of the same-round ratio
+  double ratio_liburing = 0;        // median ops / raw liburing's median ops
+  double ratio_asio_one = 0;        // median ops / Asio one-object's median ops
+  double paired_ratio_liburing = 0; // median over rounds of the same-round ratio
   double paired_ratio_asio_one = 0;
-  double cpu_ratio_liburing = 0;     // median CPU per op / raw liburing's
-  double median_preemptions = 0;     // involuntary context switches per window
-  double median_other_load = 0;      // CPUs busy with other work during windows
+  double cpu_ratio_liburing = 0; // median CPU per op / raw liburing's
+  double median_preemptions = 0; // involuntary context switches per window
+  double median_other_load = 0;  // CPUs busy with other work during windows
 };
 
 /// A target and whether it was met.
@@ -54,6 +54,17 @@ std::vector<summary_row> summarize(const std::vector<round_result>& rounds);
 /// are the QD 32 rows.
 std::vector<target_check> check_targets(const std::vector<summary_row>& rows);
 
+/// The summary restricted to quiet rounds (no window above `threshold` CPUs
+/// of other load), made when some rounds were disturbed and every group kept
+/// at least three quiet ones. `markdown` says how many rounds were quiet and
+/// holds the tables (empty when every round was quiet).
+struct quiet_summary {
+  std::string markdown;
+  std::vector<summary_row> rows;
+  std::vector<target_check> targets;
+};
+quiet_summary summarize_quiet(const std::vector<round_result>& rounds, double threshold);
+
 using meta_list = std::vector<std::pair<std::string, std::string>>;
 
 void write_csv(const std::string& path, const std::vector<round_result>& rounds);
@@ -66,7 +77,7 @@ void write_json(const std::string& path, const meta_list& meta,
                 const std::vector<target_check>& quiet_targets);
 
 /// One table per (block size, QD) group, then the target checks.
-std::string markdown(const std::vector<summary_row>& rows,
-                     const std::vector<target_check>& targets, const std::string& heading_suffix);
+std::string markdown(const std::vector<summary_row>& rows, const std::vector<target_check>& targets,
+                     const std::string& heading_suffix);
 
 } // namespace read_qd

@@ -34,7 +34,7 @@ struct variant {
   std::string_view id;    // for options, CSV and JSON
   std::string_view label; // for the table
   measurement (*run)(const config&);
-  bool library;           // subject to the zero-allocation target
+  bool library; // subject to the zero-allocation target
 };
 
 /// Every variant, in the order they run within a round.

@@ -4,6 +4,20 @@
 
 #include <cstdio>
 
+namespace {
+
+// Output errors (a closed stdout, a full disk behind a redirection) must not
+// stop a copy half way, so fmt's exceptions end here.
+template <typename... Args>
+void print_quietly(std::FILE* f, fmt::format_string<Args...> format, Args&&... args) noexcept {
+  try {
+    fmt::print(f, format, std::forward<Args>(args)...);
+  } catch (...) {
+  }
+}
+
+} // namespace
+
 namespace uring_cp {
 
 void console::clear_progress_locked() {
@@ -19,7 +33,7 @@ void console::error(std::string_view message) {
   std::lock_guard lock(mutex_);
   clear_progress_locked();
   std::fflush(stdout);
-  fmt::print(stderr, "uring-cp: {}\n", message);
+  print_quietly(stderr, "uring-cp: {}\n", message);
   std::fflush(stderr);
 }
 
@@ -27,20 +41,20 @@ void console::warning(std::string_view message) {
   std::lock_guard lock(mutex_);
   clear_progress_locked();
   std::fflush(stdout);
-  fmt::print(stderr, "uring-cp: warning: {}\n", message);
+  print_quietly(stderr, "uring-cp: warning: {}\n", message);
   std::fflush(stderr);
 }
 
 void console::line(std::string_view text) {
   std::lock_guard lock(mutex_);
   clear_progress_locked();
-  fmt::print(stdout, "{}\n", text);
+  print_quietly(stdout, "{}\n", text);
   std::fflush(stdout);
 }
 
 void console::progress(std::string_view text) {
   std::lock_guard lock(mutex_);
-  fmt::print(stderr, "\r{}\x1b[K", text);
+  print_quietly(stderr, "\r{}\x1b[K", text);
   std::fflush(stderr);
   progress_drawn_ = true;
 }

@@ -32,15 +32,18 @@ namespace {
 
 namespace asio = boost::asio;
 
-/// SIGINT and SIGTERM are blocked while threads are created (so that every
-/// thread inherits the block and only the main thread takes them), and
-/// unblocked once the signal_set is watching.
+/// SIGINT, SIGTERM and SIGHUP are blocked while threads are created (so that
+/// every thread inherits the block and only the main thread takes them), and
+/// unblocked once the signal_set is watching. SIGPIPE is ignored: a closed
+/// stdout must not kill the process with temporaries left behind.
 class signal_block {
  public:
   signal_block() {
+    std::signal(SIGPIPE, SIG_IGN);
     sigemptyset(&set_);
     sigaddset(&set_, SIGINT);
     sigaddset(&set_, SIGTERM);
+    sigaddset(&set_, SIGHUP);
     ::pthread_sigmask(SIG_BLOCK, &set_, nullptr);
   }
   ~signal_block() { release(); }
@@ -111,7 +114,7 @@ int run_copy(const options& opts) {
       out.line(describe_pipeline(io, *pool));
   }
   asio::thread_pool workers(worker_threads(choice.method));
-  asio::signal_set signals(io, SIGINT, SIGTERM);
+  asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
   blocked.release();
 
   tree_builder tree(plan, ctx);
@@ -147,7 +150,9 @@ int run_copy(const options& opts) {
     ctx.stopping = true;
     meter.stop();
     out.error(fmt::format("interrupted by {}: stopping, removing partial files",
-                          signal == SIGINT ? "SIGINT" : "SIGTERM"));
+                          signal == SIGINT    ? "SIGINT"
+                          : signal == SIGTERM ? "SIGTERM"
+                                              : "SIGHUP"));
     if (pipeline)
       pipeline->stop();
   });

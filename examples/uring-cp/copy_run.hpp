@@ -9,7 +9,7 @@
 namespace uring_cp {
 
 /// Returns the exit status: 0 when everything was copied, 1 when anything
-/// failed, 128 + signal number when stopped by SIGINT or SIGTERM.
+/// failed, 128 + signal number when stopped by SIGINT, SIGTERM or SIGHUP.
 int run_copy(const options& opts);
 
 } // namespace uring_cp

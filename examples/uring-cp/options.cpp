@@ -23,8 +23,8 @@ constexpr const char* footer = R"(Methods:
 Every file is written to a temporary '.NAME.uring-cp.XXXXXX' beside its
 destination and renamed into place when complete; on error, SIGINT or SIGTERM
 the temporary is removed and an existing destination is left untouched.
-Exit status: 0 if all went well, 1 if anything failed, 130/143 when stopped
-by SIGINT/SIGTERM.)";
+Exit status: 0 if all went well, 1 if anything failed, 130/143/129 when
+stopped by SIGINT/SIGTERM/SIGHUP.)";
 
 } // namespace
 

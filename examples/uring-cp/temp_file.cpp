@@ -63,18 +63,18 @@ std::error_code move_into_place(const fs::path& from, const fs::path& to, bool n
   }
   if (r != 0)
     return last_error();
-  if (durable) {
-    fs::path dir = to.parent_path();
-    int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-      return last_error();
-    std::error_code ec;
-    if (::fsync(fd) != 0)
-      ec = last_error();
-    ::close(fd);
-    return ec;
-  }
-  return {};
+  return durable ? sync_directory(to.parent_path()) : std::error_code();
+}
+
+std::error_code sync_directory(const fs::path& dir) {
+  int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return last_error();
+  std::error_code ec;
+  if (::fsync(fd) != 0)
+    ec = last_error();
+  ::close(fd);
+  return ec;
 }
 
 temp_file temp_file::create(const fs::path& destination, unsigned mode, std::error_code& ec) {

@@ -22,6 +22,9 @@ std::filesystem::path temporary_name(const std::filesystem::path& destination);
 std::error_code move_into_place(const std::filesystem::path& from, const std::filesystem::path& to,
                                 bool no_replace, bool durable);
 
+/// fsync(2) of a directory ("" is the current one).
+std::error_code sync_directory(const std::filesystem::path& dir);
+
 class temp_file {
  public:
   temp_file() = default;

@@ -115,9 +115,14 @@ void tree_builder::finish_directories() {
   for (std::size_t i = plan_.directories.size(); i-- > 0;) {
     if (failed_[i])
       continue;
-    if (auto f = apply_directory_attributes(plan_.directories[i], created_[i] != 0,
-                                            ctx_.opts.preserve, ctx_.umask))
+    const copy_item& dir = plan_.directories[i];
+    if (auto f = apply_directory_attributes(dir, created_[i] != 0, ctx_.opts.preserve, ctx_.umask))
       ctx_.out.error(f->message);
+    // --fsync: the files' names were made durable as they were renamed; a
+    // directory this run created needs its own name synced into its parent.
+    if (ctx_.opts.fsync && created_[i])
+      if (auto ec = sync_directory(dir.destination.parent_path()))
+        ctx_.out.error(path_failure("error syncing the directory of", dir.destination, ec).message);
   }
 }
 

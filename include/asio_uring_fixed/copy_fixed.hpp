@@ -33,8 +33,7 @@ namespace asio_uring_fixed {
 /// Executor and lifetime as async_read_fixed_at; both files must stay open
 /// until completion. The two files may be the same only for disjoint ranges.
 template <typename Source, typename Destination, typename CompletionToken = default_token>
-  requires file_handle<std::remove_cvref_t<Source>> &&
-           file_handle<std::remove_cvref_t<Destination>>
+requires file_handle<std::remove_cvref_t<Source>> && file_handle<std::remove_cvref_t<Destination>>
 auto async_copy_fixed_at(Source&& source, std::uint64_t source_offset, Destination&& destination,
                          std::uint64_t destination_offset, fixed_buffer buffer,
                          CompletionToken&& token = default_token());

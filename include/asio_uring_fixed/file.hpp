@@ -13,7 +13,7 @@ namespace asio_uring_fixed {
 /// An open file. Move-only; closes on destruction. Synchronous members report
 /// errors as system_error / error_code carrying the errno.
 class file {
-public:
+ public:
   /// Open flags, combined with |.
   enum open_flags : unsigned {
     read_only = 1u << 0,
@@ -73,7 +73,7 @@ public:
   /// not support O_DIRECT for this file.
   std::size_t direct_alignment() const noexcept;
 
-private:
+ private:
   int fd_ = -1;
 };
 

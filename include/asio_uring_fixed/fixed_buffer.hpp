@@ -35,7 +35,7 @@ struct lease_access;
 /// pool object (and its io_context) is gone. A lease is not thread-safe; a
 /// moved-from lease is empty.
 class fixed_buffer {
-public:
+ public:
   /// An empty lease.
   fixed_buffer() noexcept = default;
 
@@ -88,7 +88,7 @@ public:
   /// Returns the buffer to its pool now; the lease becomes empty.
   void release() noexcept;
 
-private:
+ private:
   friend struct detail::lease_access;
   fixed_buffer(detail::pool_state* pool, std::uint32_t index) noexcept;
 

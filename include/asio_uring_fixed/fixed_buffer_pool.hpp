@@ -18,9 +18,9 @@ namespace asio_uring_fixed {
 ///
 /// Several pools can live on one io_context at once; each takes slots of the
 /// ring's sparse registered-buffer table (a table update, not a whole new
-/// registration) and gives them back when its memory is freed. The memory is one anonymous mapping, page
-/// aligned, populated up front and excluded from fork() children
-/// (MADV_DONTFORK): a child must not touch leases it inherited.
+/// registration) and gives them back when its memory is freed. The memory is one anonymous mapping,
+/// page aligned, populated up front and excluded from fork() children (MADV_DONTFORK): a child must
+/// not touch leases it inherited.
 ///
 /// Registration saves the kernel pinning and mapping the user pages on every
 /// I/O. It does not remove the page-cache copy of buffered I/O; the saving
@@ -33,7 +33,7 @@ namespace asio_uring_fixed {
 ///
 /// Thread safety: all members may be called concurrently.
 class fixed_buffer_pool {
-public:
+ public:
   using executor_type = asio::io_context::executor_type;
 
   /// Creates count buffers of size bytes each on context's uring_service.
@@ -87,12 +87,12 @@ public:
   /// Cancellation: terminal, partial and total cancellation all remove the
   /// waiter if it has not been granted a buffer yet (it then completes with
   /// operation_aborted); once granted, the operation completes normally.
-  template <typename CompletionToken =
-                asio::default_completion_token_t<asio::io_context::executor_type>>
-  auto async_acquire(CompletionToken&& token = asio::default_completion_token_t<
-                         asio::io_context::executor_type>());
+  template <
+      typename CompletionToken = asio::default_completion_token_t<asio::io_context::executor_type>>
+  auto async_acquire(CompletionToken&& token =
+                         asio::default_completion_token_t<asio::io_context::executor_type>());
 
-private:
+ private:
   detail::pool_state* state_ = nullptr;
   executor_type executor_;
 };

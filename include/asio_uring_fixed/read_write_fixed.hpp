@@ -50,7 +50,7 @@ using default_token = asio::default_completion_token_t<asio::io_context::executo
 /// Lifetime: the lease is owned by the operation; `file` must stay open
 /// until completion. Any number of these may be in flight on one file.
 template <typename File, typename CompletionToken = default_token>
-  requires file_handle<std::remove_cvref_t<File>>
+requires file_handle<std::remove_cvref_t<File>>
 auto async_read_fixed_at(File&& file, std::uint64_t offset, fixed_buffer buffer,
                          CompletionToken&& token = default_token());
 
@@ -59,7 +59,7 @@ auto async_read_fixed_at(File&& file, std::uint64_t offset, fixed_buffer buffer,
 /// result may be short. Signature, errors, cancellation, executor and
 /// lifetime as async_read_fixed_at, except that no eof is reported.
 template <typename File, typename CompletionToken = default_token>
-  requires file_handle<std::remove_cvref_t<File>>
+requires file_handle<std::remove_cvref_t<File>>
 auto async_write_fixed_at(File&& file, std::uint64_t offset, fixed_buffer buffer,
                           CompletionToken&& token = default_token());
 
@@ -75,7 +75,7 @@ auto async_write_fixed_at(File&& file, std::uint64_t offset, fixed_buffer buffer
 /// unaligned, so the next request fails with EINVAL: read the tail with
 /// async_read_fixed_at instead.
 template <typename File, typename CompletionToken = default_token>
-  requires file_handle<std::remove_cvref_t<File>>
+requires file_handle<std::remove_cvref_t<File>>
 auto async_read_fixed_all_at(File&& file, std::uint64_t offset, fixed_buffer buffer,
                              CompletionToken&& token = default_token());
 
@@ -84,7 +84,7 @@ auto async_read_fixed_all_at(File&& file, std::uint64_t offset, fixed_buffer buf
 /// total written; errc::no_progress if the kernel writes 0 bytes.
 /// Cancellation as async_read_fixed_all_at.
 template <typename File, typename CompletionToken = default_token>
-  requires file_handle<std::remove_cvref_t<File>>
+requires file_handle<std::remove_cvref_t<File>>
 auto async_write_fixed_all_at(File&& file, std::uint64_t offset, fixed_buffer buffer,
                               CompletionToken&& token = default_token());
 

@@ -34,7 +34,7 @@ namespace asio_uring_fixed {
 /// handlers without calling them, and only then releases buffers and the
 /// ring. No memory the kernel may still write is freed before that.
 class uring_service : public asio::execution_context::service {
-public:
+ public:
   using key_type = uring_service;
   static inline asio::execution_context::id id;
 
@@ -65,7 +65,7 @@ public:
   /// The engine (internal; used by the library's operations).
   detail::engine& engine() noexcept { return engine_; }
 
-private:
+ private:
   void shutdown() override;
   static void arm(void* self);
   static void kick(void* self);

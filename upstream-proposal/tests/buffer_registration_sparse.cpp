@@ -2,7 +2,7 @@
 // buffer_registration_sparse.cpp
 // ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
 //
-// Test for patch 0005: several buffer_registration objects coexist on one
+// Test for patch 0006: several buffer_registration objects coexist on one
 // io_context, in a sparse registered buffer table. Each can be used for
 // READ_FIXED and WRITE_FIXED through its registered_buffer_ids, and each can
 // be destroyed without affecting the others. A failed registration leaves the

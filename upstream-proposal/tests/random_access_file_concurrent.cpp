@@ -2,7 +2,7 @@
 // random_access_file_concurrent.cpp
 // ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
 //
-// Test for patch 0007: positional operations (async_read_some_at and
+// Test for patch 0008: positional operations (async_read_some_at and
 // async_write_some_at) on one random_access_file are all submitted to the
 // kernel at once, rather than one at a time per object.
 //
@@ -80,6 +80,16 @@ void settle(io_context& ctx)
   }
 }
 
+// The number of SQEs the service submits for its own purposes during one
+// settle() (e.g. the timeouts that implement run_for when io_uring is the
+// default backend), so that they can be discounted.
+long idle_submissions(io_context& ctx)
+{
+  long before = sq_head();
+  settle(ctx);
+  return sq_head() - before;
+}
+
 int count_called(const result* r, int n)
 {
   int count = 0;
@@ -107,12 +117,13 @@ void reads_are_submitted_concurrently()
 
   char data[depth] = { 0 };
   result results[depth];
+  long idle = idle_submissions(ctx);
   long before = sq_head();
   for (int i = 0; i < depth; ++i)
     f.async_read_some_at(0, boost::asio::buffer(&data[i], 1),
         record(results[i]));
   settle(ctx);
-  long submitted = sq_head() - before;
+  long submitted = sq_head() - before - idle;
 
   std::cout << "  reads in flight on one file object: " << submitted
     << " of " << depth << std::endl;
@@ -165,6 +176,7 @@ void writes_are_submitted_concurrently()
 
   char payload[depth];
   result results[depth];
+  long idle = idle_submissions(ctx);
   long before = sq_head();
   for (int i = 0; i < depth; ++i)
   {
@@ -173,7 +185,7 @@ void writes_are_submitted_concurrently()
         record(results[i]));
   }
   settle(ctx);
-  long submitted = sq_head() - before;
+  long submitted = sq_head() - before - idle;
 
   std::cout << "  writes in flight on one file object: " << submitted
     << " of " << depth << std::endl;

@@ -2,7 +2,7 @@
 // registered_buffer_slots.cpp
 // ~~~~~~~~~~~~~~~~~~~~~~~~~~~
 //
-// Test for patch 0006: registered_buffer_slots reserves a range of slots in
+// Test for patch 0007: registered_buffer_slots reserves a range of slots in
 // the context's registered buffer table; memory can be assigned to slots,
 // replaced and cleared later, alongside buffer_registration objects on the
 // same context. This is what a library needs to build its own pool of

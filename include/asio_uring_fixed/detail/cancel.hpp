@@ -15,7 +15,7 @@ namespace asio_uring_fixed::detail {
 /// Installed in a connected slot: any of terminal, partial or total
 /// cancellation cancels the operation's kernel requests.
 class engine_cancel_handler {
-public:
+ public:
   engine_cancel_handler(engine& e, operation* op) noexcept : engine_(&e), op_(op) {}
   void operator()(asio::cancellation_type type) const {
     if ((type & (asio::cancellation_type::terminal | asio::cancellation_type::partial |
@@ -23,7 +23,7 @@ public:
       engine_->cancel(op_);
   }
 
-private:
+ private:
   engine* engine_;
   operation* op_;
 };

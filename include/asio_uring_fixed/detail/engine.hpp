@@ -25,7 +25,7 @@ struct completion {
 };
 
 class engine {
-public:
+ public:
   /// How the engine asks its owner (the Asio service) to wait for the
   /// backend's file descriptor to become readable and then call run_once().
   /// Both are called with the engine's lock held; they must not block.
@@ -83,7 +83,7 @@ public:
   /// Number of results still expected (for tests and diagnostics).
   std::size_t outstanding() const;
 
-private:
+ private:
   std::size_t take_locked(completion* out, std::size_t max);
   void flush_locked();
   void arm_locked();

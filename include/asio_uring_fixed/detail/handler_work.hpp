@@ -18,7 +18,7 @@ namespace asio_uring_fixed::detail {
 
 template <typename Handler, typename IoExecutor>
 class handler_work {
-public:
+ public:
   using executor_type = asio::associated_executor_t<Handler, IoExecutor>;
   using work_executor_type = std::decay_t<decltype(asio::prefer(
       std::declval<const executor_type&>(), asio::execution::outstanding_work.tracked))>;
@@ -32,15 +32,15 @@ public:
   template <typename... Args>
   void complete(Handler& handler, Args&&... args) {
     auto alloc = asio::get_associated_allocator(handler);
-    asio::dispatch(executor_,
-                   asio::bind_allocator(alloc, [h = std::move(handler),
-                                                a = std::make_tuple(std::forward<Args>(
-                                                    args)...)]() mutable {
-                     std::apply(std::move(h), std::move(a));
-                   }));
+    asio::dispatch(
+        executor_,
+        asio::bind_allocator(alloc, [h = std::move(handler),
+                                     a = std::make_tuple(std::forward<Args>(args)...)]() mutable {
+          std::apply(std::move(h), std::move(a));
+        }));
   }
 
-private:
+ private:
   work_executor_type executor_;
 };
 

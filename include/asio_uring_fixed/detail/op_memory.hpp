@@ -19,13 +19,13 @@ auto op_allocator(const Handler& handler) {
 }
 
 template <typename Op, typename Handler>
-using op_allocator_t = typename std::allocator_traits<
-    decltype(op_allocator(std::declval<const Handler&>()))>::template rebind_alloc<Op>;
+using op_allocator_t = typename std::allocator_traits<decltype(op_allocator(
+    std::declval<const Handler&>()))>::template rebind_alloc<Op>;
 
 /// Owns an operation (constructed or not) until release() or destruction.
 template <typename Op, typename Alloc>
 class op_holder {
-public:
+ public:
   op_holder(const Alloc& alloc, Op* op) noexcept : alloc_(alloc), op_(op) {}
   op_holder(const op_holder&) = delete;
   op_holder& operator=(const op_holder&) = delete;
@@ -41,7 +41,7 @@ public:
 
   Op* release() noexcept { return std::exchange(op_, nullptr); }
 
-private:
+ private:
   Alloc alloc_;
   Op* op_;
 };

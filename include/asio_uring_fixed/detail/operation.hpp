@@ -28,14 +28,16 @@ struct io_request {
 /// shutting down: then the operation must destroy itself (without calling its
 /// handler) once its last result has arrived.
 class operation {
-public:
+ public:
   using complete_func = void (*)(operation* op, engine* owner, unsigned index, int result);
 
   static constexpr unsigned max_requests = 2;
 
   explicit operation(complete_func f) noexcept : complete_(f) {}
 
-  void complete(engine* owner, unsigned index, int result) { complete_(this, owner, index, result); }
+  void complete(engine* owner, unsigned index, int result) {
+    complete_(this, owner, index, result);
+  }
 
   /// Requests to submit; with two, the second is linked to the first
   /// (IOSQE_IO_LINK semantics: it runs only if the first transferred fully).
@@ -52,16 +54,16 @@ public:
   /// Results stored by the portable backend until the engine reaps them.
   int results_[max_requests] = {};
 
-protected:
+ protected:
   ~operation() = default;
 
-private:
+ private:
   complete_func complete_;
 };
 
 /// A queue of operations linked through next_/prev_ (no allocation).
 class op_queue {
-public:
+ public:
   bool empty() const noexcept { return front_ == nullptr; }
   operation* front() const noexcept { return front_; }
 
@@ -100,7 +102,7 @@ public:
       push(op);
   }
 
-private:
+ private:
   operation* front_ = nullptr;
   operation* back_ = nullptr;
 };

@@ -23,16 +23,16 @@ class buffer_table;
 
 /// An acquire waiter; index_ receives the granted buffer.
 class acquire_op : public operation {
-public:
+ public:
   using operation::operation;
   std::uint32_t index_ = 0;
 
-protected:
+ protected:
   ~acquire_op() = default;
 };
 
 class pool_state {
-public:
+ public:
   /// Creates the state with one reference, or returns null with ec set and
   /// a human-readable explanation in what.
   static pool_state* create(engine& owner, std::size_t count, std::size_t size,
@@ -64,7 +64,7 @@ public:
 
   std::size_t available() const;
 
-private:
+ private:
   pool_state() = default;
   ~pool_state();
 

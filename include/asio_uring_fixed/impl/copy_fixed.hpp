@@ -14,20 +14,19 @@ namespace detail {
 
 template <typename Handler, typename IoExecutor>
 class copy_op final : public operation {
-public:
+ public:
   using handler_type = Handler;
 
-  copy_op(Handler&& handler, const IoExecutor& io_executor, int source,
-          std::uint64_t source_offset, int destination, std::uint64_t destination_offset,
-          fixed_buffer&& buffer)
+  copy_op(Handler&& handler, const IoExecutor& io_executor, int source, std::uint64_t source_offset,
+          int destination, std::uint64_t destination_offset, fixed_buffer&& buffer)
       : operation(&do_complete), handler_(std::move(handler)), work_(handler_, io_executor),
         buffer_(std::move(buffer)) {
     auto length = static_cast<std::uint32_t>(buffer_.size());
     request_count_ = 2;
-    requests_[0] = {io_request::read, source, buffer_.data(), length, source_offset,
-                    buffer_.slot()};
-    requests_[1] = {io_request::write, destination, buffer_.data(), length, destination_offset,
-                    buffer_.slot()};
+    requests_[0] = {io_request::read, source,        buffer_.data(),
+                    length,           source_offset, buffer_.slot()};
+    requests_[1] = {io_request::write,  destination,   buffer_.data(), length,
+                    destination_offset, buffer_.slot()};
     destination_offset_ = destination_offset;
   }
 
@@ -50,12 +49,11 @@ public:
         return finish(op, error_from_result(op->read_result_, cancelled));
       op->read_ = static_cast<std::size_t>(op->read_result_);
       if (op->read_ == 0)
-        return finish(op, op->requests_[0].length > 0 ? error_code(asio::error::eof)
-                                                      : error_code());
+        return finish(op,
+                      op->requests_[0].length > 0 ? error_code(asio::error::eof) : error_code());
       // A full read was followed by the linked write; a short read broke the
       // link and the write came back ECANCELED without writing anything.
-      if (op->write_result_ == -ECANCELED && !cancelled &&
-          op->read_ < op->requests_[0].length)
+      if (op->write_result_ == -ECANCELED && !cancelled && op->read_ < op->requests_[0].length)
         return op->write_rest(owner);
       result = op->write_result_;
     }
@@ -76,10 +74,13 @@ public:
   handler_work<Handler, IoExecutor> work_;
   fixed_buffer buffer_;
 
-private:
+ private:
   void write_rest(engine* owner) {
-    requests_[0] = {io_request::write, requests_[1].fd, buffer_.data() + written_,
-                    static_cast<std::uint32_t>(read_ - written_), destination_offset_ + written_,
+    requests_[0] = {io_request::write,
+                    requests_[1].fd,
+                    buffer_.data() + written_,
+                    static_cast<std::uint32_t>(read_ - written_),
+                    destination_offset_ + written_,
                     buffer_.slot()};
     request_count_ = 1;
     owner->start(this); // may destroy this at shutdown: nothing may follow
@@ -128,8 +129,7 @@ struct initiate_copy {
 } // namespace detail
 
 template <typename Source, typename Destination, typename CompletionToken>
-  requires file_handle<std::remove_cvref_t<Source>> &&
-           file_handle<std::remove_cvref_t<Destination>>
+requires file_handle<std::remove_cvref_t<Source>> && file_handle<std::remove_cvref_t<Destination>>
 auto async_copy_fixed_at(Source&& source, std::uint64_t source_offset, Destination&& destination,
                          std::uint64_t destination_offset, fixed_buffer buffer,
                          CompletionToken&& token) {

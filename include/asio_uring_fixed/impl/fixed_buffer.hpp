@@ -65,7 +65,9 @@ inline void fixed_buffer::release() noexcept {
 }
 
 inline asio::io_context::executor_type fixed_buffer::get_executor() const noexcept {
-  return static_cast<uring_service*>(pool_->owner().owner_context())->get_io_context().get_executor();
+  return static_cast<uring_service*>(pool_->owner().owner_context())
+      ->get_io_context()
+      .get_executor();
 }
 
 } // namespace asio_uring_fixed

@@ -15,7 +15,7 @@ namespace asio_uring_fixed {
 namespace detail {
 
 class pool_cancel_handler {
-public:
+ public:
   pool_cancel_handler(pool_state* pool, acquire_op* op) noexcept : pool_(pool), op_(op) {}
   void operator()(asio::cancellation_type type) const {
     if ((type & (asio::cancellation_type::terminal | asio::cancellation_type::partial |
@@ -23,14 +23,14 @@ public:
       pool_->cancel_wait(op_);
   }
 
-private:
+ private:
   pool_state* pool_;
   acquire_op* op_;
 };
 
 template <typename Handler, typename IoExecutor>
 class acquire_wait_op final : public acquire_op {
-public:
+ public:
   using handler_type = Handler;
 
   acquire_wait_op(Handler&& handler, const IoExecutor& io_executor, pool_state* pool)
@@ -47,8 +47,7 @@ public:
     clear_cancellation(op->handler_);
     // A granted buffer is wrapped at once, so it returns to the pool even
     // when the handler is destroyed instead of called (shutdown).
-    fixed_buffer buffer =
-        result == 0 ? lease_access::make(op->pool_, op->index_) : fixed_buffer();
+    fixed_buffer buffer = result == 0 ? lease_access::make(op->pool_, op->index_) : fixed_buffer();
     if (!owner)
       return;
     error_code ec = result == 0 ? error_code() : error_from_result(result, true);
@@ -71,8 +70,8 @@ struct initiate_acquire {
   void operator()(Handler&& handler) const {
     using handler_t = std::decay_t<Handler>;
     if (!pool) {
-      post_immediate(std::forward<Handler>(handler), executor,
-                     make_error_code(errc::empty_buffer), fixed_buffer());
+      post_immediate(std::forward<Handler>(handler), executor, make_error_code(errc::empty_buffer),
+                     fixed_buffer());
       return;
     }
     handler_t h(std::forward<Handler>(handler));
@@ -131,7 +130,9 @@ inline fixed_buffer_pool::~fixed_buffer_pool() {
   }
 }
 
-inline std::size_t fixed_buffer_pool::size() const noexcept { return state_ ? state_->count() : 0; }
+inline std::size_t fixed_buffer_pool::size() const noexcept {
+  return state_ ? state_->count() : 0;
+}
 
 inline std::size_t fixed_buffer_pool::buffer_size() const noexcept {
   return state_ ? state_->buffer_size() : 0;

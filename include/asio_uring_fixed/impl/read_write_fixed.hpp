@@ -20,7 +20,7 @@ inline uring_service& service_of(const fixed_buffer& buffer) noexcept {
 
 template <typename Handler, typename IoExecutor>
 class read_write_op final : public operation {
-public:
+ public:
   using handler_type = Handler;
 
   read_write_op(Handler&& handler, const IoExecutor& io_executor, io_request::kind_type kind,
@@ -28,8 +28,9 @@ public:
       : operation(&do_complete), handler_(std::move(handler)), work_(handler_, io_executor),
         buffer_(std::move(buffer)) {
     request_count_ = 1;
-    requests_[0] = {kind, fd, buffer_.data(), static_cast<std::uint32_t>(buffer_.size()), offset,
-                    buffer_.slot()};
+    requests_[0] = {kind,           fd,
+                    buffer_.data(), static_cast<std::uint32_t>(buffer_.size()),
+                    offset,         buffer_.slot()};
   }
 
   static void do_complete(operation* base, engine* owner, unsigned, int result) {
@@ -72,8 +73,8 @@ struct initiate_read_write {
     uring_service& service = service_of(buffer);
     handler_t h(std::forward<Handler>(handler));
     using op_type = read_write_op<handler_t, executor_t>;
-    op_type* op = make_op<op_type>(std::move(h), service.get_executor(), kind, fd, offset,
-                                   std::move(buffer));
+    op_type* op =
+        make_op<op_type>(std::move(h), service.get_executor(), kind, fd, offset, std::move(buffer));
     install_cancellation<engine_cancel_handler>(op->handler_, service.engine(), op);
     service.engine().start(op);
   }
@@ -128,8 +129,7 @@ struct initiate_transfer_all {
   io_request::kind_type kind;
 
   template <typename Handler>
-  void operator()(Handler&& handler, int fd, std::uint64_t offset,
-                  fixed_buffer buffer) const {
+  void operator()(Handler&& handler, int fd, std::uint64_t offset, fixed_buffer buffer) const {
     if (!buffer) {
       post_immediate(std::forward<Handler>(handler), asio::system_executor(),
                      make_error_code(errc::empty_buffer), std::size_t{0}, fixed_buffer());
@@ -144,16 +144,16 @@ struct initiate_transfer_all {
 } // namespace detail
 
 template <typename File, typename CompletionToken>
-  requires file_handle<std::remove_cvref_t<File>>
+requires file_handle<std::remove_cvref_t<File>>
 auto async_read_fixed_at(File&& file, std::uint64_t offset, fixed_buffer buffer,
                          CompletionToken&& token) {
   return asio::async_initiate<CompletionToken, read_write_signature>(
-      detail::initiate_read_write{detail::io_request::read}, token, detail::native_fd(file),
-      offset, std::move(buffer));
+      detail::initiate_read_write{detail::io_request::read}, token, detail::native_fd(file), offset,
+      std::move(buffer));
 }
 
 template <typename File, typename CompletionToken>
-  requires file_handle<std::remove_cvref_t<File>>
+requires file_handle<std::remove_cvref_t<File>>
 auto async_write_fixed_at(File&& file, std::uint64_t offset, fixed_buffer buffer,
                           CompletionToken&& token) {
   return asio::async_initiate<CompletionToken, read_write_signature>(
@@ -162,21 +162,21 @@ auto async_write_fixed_at(File&& file, std::uint64_t offset, fixed_buffer buffer
 }
 
 template <typename File, typename CompletionToken>
-  requires file_handle<std::remove_cvref_t<File>>
+requires file_handle<std::remove_cvref_t<File>>
 auto async_read_fixed_all_at(File&& file, std::uint64_t offset, fixed_buffer buffer,
                              CompletionToken&& token) {
   return asio::async_initiate<CompletionToken, read_write_signature>(
-      detail::initiate_transfer_all{detail::io_request::read}, token, detail::native_fd(file), offset,
-      std::move(buffer));
+      detail::initiate_transfer_all{detail::io_request::read}, token, detail::native_fd(file),
+      offset, std::move(buffer));
 }
 
 template <typename File, typename CompletionToken>
-  requires file_handle<std::remove_cvref_t<File>>
+requires file_handle<std::remove_cvref_t<File>>
 auto async_write_fixed_all_at(File&& file, std::uint64_t offset, fixed_buffer buffer,
                               CompletionToken&& token) {
   return asio::async_initiate<CompletionToken, read_write_signature>(
-      detail::initiate_transfer_all{detail::io_request::write}, token, detail::native_fd(file), offset,
-      std::move(buffer));
+      detail::initiate_transfer_all{detail::io_request::write}, token, detail::native_fd(file),
+      offset, std::move(buffer));
 }
 
 } // namespace asio_uring_fixed
