@@ -3,6 +3,10 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 
+#include <linux/capability.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <set>
@@ -138,6 +142,65 @@ BOOST_AUTO_TEST_CASE(registration_failure_names_the_cause,
     BOOST_TEST(what.find("registered_buffer_slots") != std::string::npos, what);
     BOOST_TEST(what.find("8 buffers") != std::string::npos, what);
   }
+}
+
+namespace {
+// In a child process: drop CAP_IPC_LOCK, set RLIMIT_MEMLOCK to 64 KiB, then
+// register 16 MiB. Returns the child's exit status: 0 all checks held,
+// 77 the privileges could not be dropped, else the number of the failed check.
+int register_over_memlock_limit() {
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+    __user_cap_data_struct caps[2]{};
+    if (::syscall(SYS_capget, &header, caps) != 0)
+      ::_exit(77);
+    caps[0].effective &= ~(1u << CAP_IPC_LOCK);
+    caps[0].permitted &= ~(1u << CAP_IPC_LOCK);
+    caps[0].inheritable &= ~(1u << CAP_IPC_LOCK);
+    rlimit rl{64 * 1024, 64 * 1024};
+    if (::syscall(SYS_capset, &header, caps) != 0 || ::setrlimit(RLIMIT_MEMLOCK, &rl) != 0)
+      ::_exit(77);
+    asio::io_context ctx;
+    if (asio::use_service<auf::uring_service>(ctx).backend() != auf::backend_kind::io_uring)
+      ::_exit(77); // the ring itself was refused: nothing to register with
+    try {
+      auf::fixed_buffer_pool pool(ctx, 16, 1 << 20);
+      ::_exit(2); // registration should have failed
+    } catch (const auf::system_error& e) {
+      std::string what = e.what();
+      if (e.code().value() != ENOMEM)
+        ::_exit(3);
+      if (what.find("RLIMIT_MEMLOCK is 64 KiB and the process lacks CAP_IPC_LOCK") == std::string::npos)
+        ::_exit(4);
+    }
+    auf::fixed_buffer_pool fallback(ctx, 16, 1 << 20, {auf::registration_mode::if_possible});
+    if (fallback.registered() || fallback.size() != 16)
+      ::_exit(5);
+    ::_exit(0);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 100;
+}
+} // namespace
+
+int memlock_child_status = -1;
+
+boost::test_tools::assertion_result can_limit_memlock(boost::unit_test::test_unit_id id) {
+  auto r = needs_io_uring(id);
+  if (!r)
+    return r;
+  memlock_child_status = register_over_memlock_limit();
+  boost::test_tools::assertion_result ok(memlock_child_status != 77);
+  if (!ok)
+    ok.message() << "could not drop CAP_IPC_LOCK and lower RLIMIT_MEMLOCK in a child";
+  return ok;
+}
+
+BOOST_AUTO_TEST_CASE(memlock_limit_is_named, *boost::unit_test::precondition(can_limit_memlock)) {
+  // The child ran in the precondition; its checks are reported here.
+  BOOST_TEST(memlock_child_status == 0, "child failed check " << memlock_child_status);
 }
 
 BOOST_AUTO_TEST_CASE(invalid_sizes_are_refused) {

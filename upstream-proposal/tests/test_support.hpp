@@ -194,6 +194,25 @@ inline long fdinfo_registered_buffers(const std::string& fdinfo)
   return count;
 }
 
+// Returns the number of requests listed under "PollList:" in an fdinfo text
+// (requests waiting in the kernel for their file to become ready), or -1 if
+// the kernel does not list them.
+inline long fdinfo_poll_list(const std::string& fdinfo)
+{
+  std::string::size_type pos = fdinfo.find("\nPollList:");
+  if (pos == std::string::npos)
+    return -1;
+  long count = 0;
+  pos = fdinfo.find('\n', pos + 1);
+  while (pos != std::string::npos && pos + 1 < fdinfo.size()
+      && fdinfo.compare(pos + 1, 5, "  op=") == 0)
+  {
+    ++count;
+    pos = fdinfo.find('\n', pos + 1);
+  }
+  return count;
+}
+
 } // namespace test_support
 
 #endif // TEST_SUPPORT_HPP
