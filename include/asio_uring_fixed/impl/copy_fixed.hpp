@@ -3,7 +3,7 @@
 
 #include <asio_uring_fixed/detail/cancel.hpp>
 #include <asio_uring_fixed/detail/handler_work.hpp>
-#include <asio_uring_fixed/detail/immediate.hpp>
+#include <asio_uring_fixed/detail/initiate_op.hpp>
 #include <asio_uring_fixed/detail/op_memory.hpp>
 #include <asio_uring_fixed/error.hpp>
 
@@ -109,20 +109,8 @@ struct initiate_copy {
   template <typename Handler>
   void operator()(Handler&& handler, int source, std::uint64_t source_offset, int destination,
                   std::uint64_t destination_offset, fixed_buffer buffer) const {
-    using handler_t = std::decay_t<Handler>;
-    using executor_t = asio::io_context::executor_type;
-    if (!buffer) {
-      post_immediate(std::forward<Handler>(handler), asio::system_executor(),
-                     make_error_code(errc::empty_buffer), std::size_t{0}, fixed_buffer());
-      return;
-    }
-    uring_service& service = service_of(buffer);
-    handler_t h(std::forward<Handler>(handler));
-    using op_type = copy_op<handler_t, executor_t>;
-    op_type* op = make_op<op_type>(std::move(h), service.get_executor(), source, source_offset,
-                                   destination, destination_offset, std::move(buffer));
-    install_cancellation<engine_cancel_handler>(op->handler_, service.engine(), op);
-    service.engine().start(op);
+    initiate_engine_op<copy_op>(std::forward<Handler>(handler), std::move(buffer), source,
+                                source_offset, destination, destination_offset);
   }
 };
 

@@ -3,7 +3,7 @@
 
 #include <asio_uring_fixed/detail/cancel.hpp>
 #include <asio_uring_fixed/detail/handler_work.hpp>
-#include <asio_uring_fixed/detail/immediate.hpp>
+#include <asio_uring_fixed/detail/initiate_op.hpp>
 #include <asio_uring_fixed/detail/op_memory.hpp>
 #include <asio_uring_fixed/error.hpp>
 
@@ -13,10 +13,6 @@
 
 namespace asio_uring_fixed {
 namespace detail {
-
-inline uring_service& service_of(const fixed_buffer& buffer) noexcept {
-  return *static_cast<uring_service*>(lease_access::pool(buffer)->owner().owner_context());
-}
 
 template <typename Handler, typename IoExecutor>
 class read_write_op final : public operation {
@@ -63,20 +59,8 @@ struct initiate_read_write {
 
   template <typename Handler>
   void operator()(Handler&& handler, int fd, std::uint64_t offset, fixed_buffer buffer) const {
-    using handler_t = std::decay_t<Handler>;
-    using executor_t = asio::io_context::executor_type;
-    if (!buffer) {
-      post_immediate(std::forward<Handler>(handler), asio::system_executor(),
-                     make_error_code(errc::empty_buffer), std::size_t{0}, fixed_buffer());
-      return;
-    }
-    uring_service& service = service_of(buffer);
-    handler_t h(std::forward<Handler>(handler));
-    using op_type = read_write_op<handler_t, executor_t>;
-    op_type* op =
-        make_op<op_type>(std::move(h), service.get_executor(), kind, fd, offset, std::move(buffer));
-    install_cancellation<engine_cancel_handler>(op->handler_, service.engine(), op);
-    service.engine().start(op);
+    initiate_engine_op<read_write_op>(std::forward<Handler>(handler), std::move(buffer), kind, fd,
+                                      offset);
   }
 };
 
@@ -130,11 +114,8 @@ struct initiate_transfer_all {
 
   template <typename Handler>
   void operator()(Handler&& handler, int fd, std::uint64_t offset, fixed_buffer buffer) const {
-    if (!buffer) {
-      post_immediate(std::forward<Handler>(handler), asio::system_executor(),
-                     make_error_code(errc::empty_buffer), std::size_t{0}, fixed_buffer());
-      return;
-    }
+    if (!buffer)
+      return post_empty_buffer(std::forward<Handler>(handler));
     auto executor = buffer.get_executor();
     asio::async_compose<Handler, read_write_signature>(
         transfer_all_op{kind, fd, offset, std::move(buffer)}, handler, executor);
