@@ -71,6 +71,10 @@ std::optional<failure> open_pair(const copy_item& item, bool want_direct, std::s
     return path_failure("cannot create regular file", item.destination, create_ec);
 
   out.alignment = 0;
+  // Buffered reads go front to back: ask for the larger readahead window
+  // (as cp does); it matters when the source is not cached.
+  if (!want_direct && out.size > 0)
+    ::posix_fadvise(out.source.native_handle(), 0, 0, POSIX_FADV_SEQUENTIAL);
   if (want_direct && out.size > 0) {
     std::string why_not;
     out.alignment = enable_direct(item, block_size, out, why_not);
