@@ -2,7 +2,8 @@
 // unit_test.hpp
 // ~~~~~~~~~~~~~
 //
-// Copyright (c) 2003-2022 Christopher M. Kohlhoff (chris at kohlhoff dot com)
+// Modelled on Asio's libs/asio/test/unit_test.hpp, Copyright (c) 2003-2022
+// Christopher M. Kohlhoff (chris at kohlhoff dot com).
 //
 // Distributed under the Boost Software License, Version 1.0. (See accompanying
 // file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
