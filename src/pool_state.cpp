@@ -101,20 +101,25 @@ pool_state* pool_state::create(engine& owner, std::size_t count, std::size_t siz
       iov[i] = iovec{p->data(static_cast<std::uint32_t>(i)), size};
     error_code reg_ec;
     p->slots_ = p->table_->add(iov.data(), static_cast<unsigned>(count), reg_ec);
-    if (reg_ec && options.registration == registration_mode::required) {
-      ec = reg_ec;
-      what = "registering " + std::to_string(count) + " buffers of " + bytes_text(size) + " (" +
-             bytes_text(count * size) + ") with io_uring failed";
+    if (reg_ec) {
+      std::string why = "registering " + std::to_string(count) + " buffers of " + bytes_text(size) +
+                        " (" + bytes_text(count * size) + ") with io_uring failed";
       if (reg_ec == boost::system::errc::not_enough_memory)
-        what += " (" + memlock_text() + ")";
+        why += " (" + memlock_text() + ")";
       else if (reg_ec == errc::no_free_slots)
-        what += " (" + std::to_string(p->table_->free_slots()) + " of " +
-                std::to_string(p->table_->size()) +
-                " slots free; raise service_options::registered_buffer_slots, at most 16384)";
+        why += " (" + std::to_string(p->table_->free_slots()) + " of " +
+               std::to_string(p->table_->size()) +
+               " slots free; raise service_options::registered_buffer_slots, at most 16384)";
       else if (reg_ec == errc::registration_unsupported)
-        what += " (no sparse buffer table: " + p->table_->unsupported_reason().message() + ")";
-      delete p;
-      return nullptr;
+        why += " (no sparse buffer table: " + p->table_->unsupported_reason().message() + ")";
+      if (options.registration == registration_mode::required) {
+        ec = reg_ec;
+        what = std::move(why);
+        delete p;
+        return nullptr;
+      }
+      p->registration_error_ = reg_ec;
+      p->registration_message_ = std::move(why) + ": " + reg_ec.message();
     }
   }
   owner.table()->attach(p);

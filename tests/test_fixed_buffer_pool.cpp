@@ -125,6 +125,10 @@ BOOST_AUTO_TEST_CASE(several_pools_share_the_table,
   BOOST_TEST(!ec);
   BOOST_TEST(!e.registered());
   BOOST_TEST(e.size() == 16u);
+  BOOST_TEST((e.registration_error() == auf::errc::no_free_slots));
+  BOOST_TEST(e.registration_message().find("registered_buffer_slots") != std::string::npos,
+             e.registration_message());
+  BOOST_TEST(!d.registration_error());
 }
 
 BOOST_AUTO_TEST_CASE(registration_failure_names_the_cause,
@@ -171,12 +175,16 @@ int register_over_memlock_limit() {
       std::string what = e.what();
       if (e.code().value() != ENOMEM)
         ::_exit(3);
-      if (what.find("RLIMIT_MEMLOCK is 64 KiB and the process lacks CAP_IPC_LOCK") == std::string::npos)
+      if (what.find("RLIMIT_MEMLOCK is 64 KiB and the process lacks CAP_IPC_LOCK") ==
+          std::string::npos)
         ::_exit(4);
     }
     auf::fixed_buffer_pool fallback(ctx, 16, 1 << 20, {auf::registration_mode::if_possible});
     if (fallback.registered() || fallback.size() != 16)
       ::_exit(5);
+    if (fallback.registration_error().value() != ENOMEM ||
+        fallback.registration_message().find("RLIMIT_MEMLOCK") == std::string::npos)
+      ::_exit(6);
     ::_exit(0);
   }
   int status = 0;

@@ -25,7 +25,7 @@ constexpr std::size_t block = 4096;
 constexpr std::size_t blocks = file_size / block;
 
 class model_run {
-public:
+ public:
   model_run(std::uint64_t seed, const fs::path& path)
       : rng_(seed), pool_(ctx_, 12, block), busy_(blocks, false) {
     model_ = pattern(file_size, seed);
@@ -46,7 +46,7 @@ public:
   auf::fixed_buffer_pool& pool() { return pool_; }
   const std::vector<std::byte>& model() const { return model_; }
 
-private:
+ private:
   void fail(const std::string& what) {
     if (failures++ == 0)
       first_failure = what;
@@ -123,18 +123,18 @@ private:
     auto& signal = new_signal();
     auf::async_read_fixed_at(
         file_, at, std::move(b),
-        asio::bind_cancellation_slot(signal.slot(), [this, first, at, len](auf::error_code ec,
-                                                                           std::size_t n,
-                                                                           auf::fixed_buffer b) {
-          if (ec == asio::error::operation_aborted)
-            ++aborted;
-          else if (ec || n != len)
-            fail("read: " + ec.message());
-          else if (!same(b.span(), std::span(model_).subspan(at, len)))
-            fail("read returned bytes that differ from the model at " + std::to_string(at));
-          release(first, 1);
-          next();
-        }));
+        asio::bind_cancellation_slot(
+            signal.slot(),
+            [this, first, at, len](auf::error_code ec, std::size_t n, auf::fixed_buffer b) {
+              if (ec == asio::error::operation_aborted)
+                ++aborted;
+              else if (ec || n != len)
+                fail("read: " + ec.message());
+              else if (!same(b.span(), std::span(model_).subspan(at, len)))
+                fail("read returned bytes that differ from the model at " + std::to_string(at));
+              release(first, 1);
+              next();
+            }));
     maybe_cancel(signal);
   }
 
@@ -151,20 +151,20 @@ private:
     auto& signal = new_signal();
     auf::async_write_fixed_all_at(
         file_, at, std::move(b),
-        asio::bind_cancellation_slot(
-            signal.slot(), [this, first, at, len, bytes = std::move(bytes)](
-                               auf::error_code ec, std::size_t n, auf::fixed_buffer) {
-              if (ec == asio::error::operation_aborted) {
-                ++aborted;
-                resync(at, len);
-              } else if (ec || n != len) {
-                fail("write: " + ec.message());
-              } else {
-                std::memcpy(model_.data() + at, bytes.data(), len);
-              }
-              release(first, 1);
-              next();
-            }));
+        asio::bind_cancellation_slot(signal.slot(),
+                                     [this, first, at, len, bytes = std::move(bytes)](
+                                         auf::error_code ec, std::size_t n, auf::fixed_buffer) {
+                                       if (ec == asio::error::operation_aborted) {
+                                         ++aborted;
+                                         resync(at, len);
+                                       } else if (ec || n != len) {
+                                         fail("write: " + ec.message());
+                                       } else {
+                                         std::memcpy(model_.data() + at, bytes.data(), len);
+                                       }
+                                       release(first, 1);
+                                       next();
+                                     }));
     maybe_cancel(signal);
   }
 
@@ -184,21 +184,21 @@ private:
     auto& signal = new_signal();
     auf::async_copy_fixed_at(
         file_, src * block, file_, dst * block, std::move(b),
-        asio::bind_cancellation_slot(signal.slot(), [this, src, dst, len](auf::error_code ec,
-                                                                          std::size_t n,
-                                                                          auf::fixed_buffer) {
-          if (ec == asio::error::operation_aborted) {
-            ++aborted;
-            resync(dst * block, len);
-          } else if (ec || n != len) {
-            fail("copy: " + ec.message());
-          } else {
-            std::memmove(model_.data() + dst * block, model_.data() + src * block, len);
-          }
-          release(src, 1);
-          release(dst, 1);
-          next();
-        }));
+        asio::bind_cancellation_slot(
+            signal.slot(),
+            [this, src, dst, len](auf::error_code ec, std::size_t n, auf::fixed_buffer) {
+              if (ec == asio::error::operation_aborted) {
+                ++aborted;
+                resync(dst * block, len);
+              } else if (ec || n != len) {
+                fail("copy: " + ec.message());
+              } else {
+                std::memmove(model_.data() + dst * block, model_.data() + src * block, len);
+              }
+              release(src, 1);
+              release(dst, 1);
+              next();
+            }));
     maybe_cancel(signal);
   }
 

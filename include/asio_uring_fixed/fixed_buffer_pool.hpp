@@ -11,6 +11,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include <cstddef>
+#include <string>
 
 namespace asio_uring_fixed {
 
@@ -68,6 +69,12 @@ class fixed_buffer_pool {
 
   /// True when the buffers are registered (READ_FIXED / WRITE_FIXED).
   bool registered() const noexcept;
+
+  /// With registration_mode::if_possible: why registration failed (the
+  /// errno or errc value, empty if it did not fail), and a sentence naming
+  /// the cause and the limit, as the throwing constructor would report.
+  error_code registration_error() const noexcept;
+  std::string registration_message() const;
 
   /// A free buffer, or an empty lease when none is free. Never waits.
   fixed_buffer try_acquire();

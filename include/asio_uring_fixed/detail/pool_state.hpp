@@ -64,6 +64,11 @@ class pool_state {
 
   std::size_t available() const;
 
+  /// Why the buffers are not registered (empty when they are, or when
+  /// registration was not asked for), and the explanation.
+  const error_code& registration_error() const noexcept { return registration_error_; }
+  const std::string& registration_message() const noexcept { return registration_message_; }
+
  private:
   pool_state() = default;
   ~pool_state();
@@ -77,6 +82,8 @@ class pool_state {
   std::size_t size_ = 0;
   std::size_t count_ = 0;
   std::vector<int> slots_; // registered-buffer slot of each buffer, or empty
+  error_code registration_error_;
+  std::string registration_message_;
 
   mutable std::mutex mutex_;
   std::vector<std::uint32_t> free_;

@@ -146,6 +146,14 @@ inline bool fixed_buffer_pool::registered() const noexcept {
   return state_ && state_->registered();
 }
 
+inline error_code fixed_buffer_pool::registration_error() const noexcept {
+  return state_ ? state_->registration_error() : error_code();
+}
+
+inline std::string fixed_buffer_pool::registration_message() const {
+  return state_ ? state_->registration_message() : std::string();
+}
+
 inline fixed_buffer fixed_buffer_pool::try_acquire() {
   std::uint32_t index;
   if (!state_ || !state_->try_take(index))
