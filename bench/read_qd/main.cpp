@@ -1,12 +1,14 @@
 // read_qd_bench: per-operation cost of 4 KiB (or larger) random reads from a
 // page-cached file at a given queue depth, one thread, every variant in this
-// one process, interleaved round by round (A B C ... A B C ...).
+// one process, interleaved round by round (A B C ..., then B C ... A with the
+// default rotation, or A B C ... again with --no-rotate).
 #include "alloc_counter.hpp"
 #include "harness.hpp"
 #include "options.hpp"
 #include "report.hpp"
 #include "variants.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -39,8 +41,11 @@ int main(int argc, char** argv) try {
       cfg.warmup = o.warmup ? o.warmup : std::max<std::uint64_t>(cfg.ops / 8, 4 * qd);
       cfg.offsets = &offsets;
       for (unsigned round = 1; round <= o.rounds; ++round) {
-        double load = o.quiet_wait > 0 ? wait_for_quiet(o.quiet_wait, o.quiet_threshold) : -1;
+        // Touch and free memory first, then (optionally) wait for a quiet
+        // machine: that wait also lets the kernel's background work after
+        // the free (page reporting to the host) pass before the windows.
         double touched = touch_memory(o.prefault_mib);
+        double load = o.quiet_wait > 0 ? wait_for_quiet(o.quiet_wait, o.quiet_threshold) : -1;
         std::fprintf(stderr, "-- %llu B, QD %llu, round %u/%u (touched %zu MiB in %.2f s",
                      static_cast<unsigned long long>(bs), static_cast<unsigned long long>(qd),
                      round, o.rounds, o.prefault_mib, touched);
@@ -48,9 +53,17 @@ int main(int argc, char** argv) try {
           std::fprintf(stderr, "; other load before: %.2f CPUs", load);
         std::fputs(")\n", stderr);
         std::size_t first = results.size();
-        for (const auto& v : all_variants) {
-          if (!selected(o, v.id))
-            continue;
+        // Every variant once per round; with rotation, round r starts at the
+        // r-th selected variant so that no variant always runs first (right
+        // after the memory touch) or last.
+        std::vector<const variant*> order;
+        for (const auto& v : all_variants)
+          if (selected(o, v.id))
+            order.push_back(&v);
+        if (o.rotate && !order.empty())
+          std::rotate(order.begin(), order.begin() + (round - 1) % order.size(), order.end());
+        for (const variant* vp : order) {
+          const variant& v = *vp;
           measurement m;
           try {
             m = v.run(cfg);
@@ -80,7 +93,7 @@ int main(int argc, char** argv) try {
     }
   }
 
-  auto rows = summarize(results);
+  auto rows = summarize(results, o.quiet_threshold);
   auto targets = check_targets(rows);
   std::string table = markdown(rows, targets, "");
 

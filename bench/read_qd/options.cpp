@@ -21,10 +21,13 @@ const char* usage =
     "  --warmup N           completions before the window opens (ops/8, >= 4*qd)\n"
     "  --seed N             PRNG seed of the offsets (42)\n"
     "  --prefault-mib N     memory to touch and free before each round (2048; 0 = off)\n"
-    "  --quiet-wait S       before each round, wait up to S s for other load < threshold (0)\n"
+    "  --quiet-wait S       after each round's memory touch, wait up to S s for other\n"
+    "                       processes to use < threshold CPUs (0: no wait)\n"
     "  --quiet-threshold X  other processes' CPUs above which a window counts as\n"
     "                       disturbed (0.25); quiet rounds are also summarised apart\n"
     "  --variants LIST      subset of variant ids, comma separated (all)\n"
+    "  --no-rotate          same variant order every round (default: round r starts\n"
+    "                       with the r-th variant, so none always runs first)\n"
     "  --csv PATH, --json PATH, --markdown PATH   write results there\n"
     "  --meta KEY=VALUE     recorded in the JSON (repeatable)\n"
     "  --list               print the variant ids and exit\n";
@@ -84,6 +87,8 @@ options parse_options(int argc, char** argv) {
       o.quiet_wait = std::stod(value());
     else if (a == "--quiet-threshold")
       o.quiet_threshold = std::stod(value());
+    else if (a == "--no-rotate")
+      o.rotate = false;
     else if (a == "--variants")
       o.variants = split(value());
     else if (a == "--csv")

@@ -24,6 +24,7 @@ struct options {
   double quiet_wait = 0;         // seconds to wait for a quiet machine before each round
   double quiet_threshold = 0.25; // CPUs of other load that make a window disturbed
   std::vector<std::string> variants;
+  bool rotate = true; // rotate the variant order from round to round
   std::string csv, json, markdown;
   meta_list meta;
 };

@@ -36,6 +36,12 @@ struct summary_row {
   double ratio_asio_one = 0;        // median ops / Asio one-object's median ops
   double paired_ratio_liburing = 0; // median over rounds of the same-round ratio
   double paired_ratio_asio_one = 0;
+  // The same-round ratio over the rounds where both windows were quiet
+  // (other load <= the threshold), and how many such rounds there were.
+  double quiet_paired_ratio_liburing = 0;
+  unsigned quiet_pairs_liburing = 0;
+  double quiet_paired_ratio_asio_one = 0;
+  unsigned quiet_pairs_asio_one = 0;
   double cpu_ratio_liburing = 0; // median CPU per op / raw liburing's
   double median_preemptions = 0; // involuntary context switches per window
   double median_other_load = 0;  // CPUs busy with other work during windows
@@ -48,7 +54,10 @@ struct target_check {
   bool binding; // one of the brief's targets (throughput: 4 KiB at QD 32; allocations: all)
 };
 
-std::vector<summary_row> summarize(const std::vector<round_result>& rounds);
+/// Medians, spreads and ratios per (block size, QD, variant); a window counts
+/// as quiet when other processes kept at most `quiet_threshold` CPUs busy.
+std::vector<summary_row> summarize(const std::vector<round_result>& rounds,
+                                   double quiet_threshold = 0.25);
 
 /// The three targets, for every (block size, QD) group; the brief's targets
 /// are the QD 32 rows.
