@@ -6,8 +6,9 @@
 
 #include <boost/asio/associated_allocator.hpp>
 #include <boost/asio/associated_executor.hpp>
-#include <boost/asio/bind_allocator.hpp>
-#include <boost/asio/dispatch.hpp>
+#include <boost/asio/execution/allocator.hpp>
+#include <boost/asio/execution/blocking.hpp>
+#include <boost/asio/execution/execute.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/prefer.hpp>
 
@@ -18,7 +19,7 @@ namespace asio_uring_fixed::detail {
 
 template <typename Handler, typename IoExecutor>
 class handler_work {
- public:
+public:
   using executor_type = asio::associated_executor_t<Handler, IoExecutor>;
   using work_executor_type = std::decay_t<decltype(asio::prefer(
       std::declval<const executor_type&>(), asio::execution::outstanding_work.tracked))>;
@@ -28,19 +29,22 @@ class handler_work {
                                asio::execution::outstanding_work.tracked)) {}
 
   /// Calls handler(args...) on the handler's executor: inline when already
-  /// running there (the usual case on the io_context's own threads).
+  /// running there (the usual case on the io_context's own threads), else
+  /// queued there with the handler's allocator. This is what asio::dispatch
+  /// does, without the extra work-tracking wrapper it adds around handlers
+  /// that carry an allocator.
   template <typename... Args>
   void complete(Handler& handler, Args&&... args) {
     auto alloc = asio::get_associated_allocator(handler);
-    asio::dispatch(
-        executor_,
-        asio::bind_allocator(alloc, [h = std::move(handler),
-                                     a = std::make_tuple(std::forward<Args>(args)...)]() mutable {
+    asio::execution::execute(
+        asio::prefer(executor_, asio::execution::blocking.possibly,
+                     asio::execution::allocator(alloc)),
+        [h = std::move(handler), a = std::make_tuple(std::forward<Args>(args)...)]() mutable {
           std::apply(std::move(h), std::move(a));
-        }));
+        });
   }
 
- private:
+private:
   work_executor_type executor_;
 };
 
