@@ -72,8 +72,8 @@ auto async_write_fixed_at(File&& file, std::uint64_t offset, fixed_buffer buffer
 /// with operation_aborted and n counting what was read before.
 ///
 /// With O_DIRECT, a short read at the file's tail leaves the next offset
-/// unaligned, so the next request fails with EINVAL: read the tail with
-/// async_read_fixed_at instead.
+/// unaligned: depending on the filesystem the next request reports eof (ext4)
+/// or fails with EINVAL. Read the tail with async_read_fixed_at instead.
 template <typename File, typename CompletionToken = default_token>
 requires file_handle<std::remove_cvref_t<File>>
 auto async_read_fixed_all_at(File&& file, std::uint64_t offset, fixed_buffer buffer,
