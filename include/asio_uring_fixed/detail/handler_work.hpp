@@ -19,7 +19,7 @@ namespace asio_uring_fixed::detail {
 
 template <typename Handler, typename IoExecutor>
 class handler_work {
-public:
+ public:
   using executor_type = asio::associated_executor_t<Handler, IoExecutor>;
   using work_executor_type = std::decay_t<decltype(asio::prefer(
       std::declval<const executor_type&>(), asio::execution::outstanding_work.tracked))>;
@@ -44,7 +44,7 @@ public:
         });
   }
 
-private:
+ private:
   work_executor_type executor_;
 };
 
