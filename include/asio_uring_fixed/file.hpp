@@ -67,10 +67,10 @@ class file {
   /// extending the size; lets O_DIRECT writes avoid the slow allocating path.
   void allocate(std::uint64_t offset, std::uint64_t length, error_code& ec) noexcept;
 
-  /// The alignment O_DIRECT needs for memory and offsets on this file:
-  /// statx(STATX_DIOALIGN) where the kernel reports it, else the block
-  /// device's logical block size guess of 512, or 0 if the filesystem does
-  /// not support O_DIRECT for this file.
+  /// The alignment O_DIRECT needs for memory and offsets on this file, from
+  /// statx(STATX_DIOALIGN) where the kernel reports it (0 when it reports
+  /// that this file does not support O_DIRECT); else 512, the common
+  /// logical block size, as a guess.
   std::size_t direct_alignment() const noexcept;
 
  private:

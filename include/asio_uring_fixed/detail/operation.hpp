@@ -51,7 +51,8 @@ class operation {
   /// Intrusive links used by whichever queue holds the operation.
   operation* next_ = nullptr;
   operation* prev_ = nullptr;
-  /// Results stored by the portable backend until the engine reaps them.
+  /// Results held until the engine reaps them: the portable backend's, and
+  /// those the engine makes itself (cancelled backlog, external completions).
   int results_[max_requests] = {};
 
  protected:
