@@ -8,6 +8,7 @@
 #include <sys/uio.h>
 
 #include <cstddef>
+#include <memory>
 
 namespace asio_uring_fixed::detail {
 
@@ -49,5 +50,10 @@ class backend {
 
 std::unique_ptr<backend> make_ring_backend(const service_options& options, error_code& ec);
 std::unique_ptr<backend> make_portable_backend(const service_options& options);
+
+/// Called once with the backend the engine chose. The library's definition
+/// (backend_hook.cpp) returns it unchanged; the fault-injection tests link a
+/// definition that wraps it (tests/faults/), so no hook exists in the library.
+std::unique_ptr<backend> wrap_backend(std::unique_ptr<backend> chosen);
 
 } // namespace asio_uring_fixed::detail

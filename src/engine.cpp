@@ -40,6 +40,7 @@ engine::engine(const service_options& options) {
   kind_ = backend_ ? backend_kind::io_uring : backend_kind::portable;
   if (!backend_)
     backend_ = make_portable_backend(options);
+  backend_ = wrap_backend(std::move(backend_));
   table_ = std::make_shared<buffer_table>(backend_.get());
 }
 

@@ -24,7 +24,9 @@ namespace asio_uring_fixed {
 /// was read (offset at or past the end, non-empty range); errc::no_progress
 /// if a write reports 0 bytes; operation_aborted when cancelled;
 /// errc::empty_buffer for an empty lease. On a write error, n counts the
-/// bytes written before it.
+/// bytes written before it. EINTR and EAGAIN are not reported at once: the
+/// failed request (the linked pair after a failed read) is issued again, up
+/// to 8 times for the step, before the error is reported.
 ///
 /// Cancellation: terminal, partial and total cancel the outstanding kernel
 /// requests; the operation completes once the kernel has finished with the

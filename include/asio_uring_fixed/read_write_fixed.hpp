@@ -66,7 +66,10 @@ auto async_write_fixed_at(File&& file, std::uint64_t offset, fixed_buffer buffer
 /// Reads exactly buffer.size() bytes at offset, issuing more requests after
 /// short reads. Completion signature as async_read_fixed_at, with n the
 /// total; on asio::error::eof, n bytes were read before the end of file.
-/// The lease comes back with the range it had when the operation started.
+/// On any other error, n bytes were read before it. EINTR and EAGAIN are
+/// retried (the request is issued again, up to 8 times in a row without
+/// progress) before they are reported. The lease comes back with the range
+/// it had when the operation started.
 ///
 /// Cancellation: terminal and partial; a cancelled request ends the loop
 /// with operation_aborted and n counting what was read before.
@@ -81,7 +84,9 @@ auto async_read_fixed_all_at(File&& file, std::uint64_t offset, fixed_buffer buf
 
 /// Writes all buffer.size() bytes at offset, issuing more requests after
 /// short writes. Completion signature as async_write_fixed_at with n the
-/// total written; errc::no_progress if the kernel writes 0 bytes.
+/// total written; errc::no_progress if the kernel writes 0 bytes. Other
+/// errors (ENOSPC, EIO, ...) end the loop with n the bytes written before;
+/// EINTR and EAGAIN are retried as in async_read_fixed_all_at.
 /// Cancellation as async_read_fixed_all_at.
 template <typename File, typename CompletionToken = default_token>
 requires file_handle<std::remove_cvref_t<File>>

@@ -51,4 +51,14 @@ inline error_code error_from_result(int result, bool cancel_requested) noexcept 
   return error_code(-result, boost::system::system_category());
 }
 
+/// EINTR and EAGAIN mean a request did not run rather than failed: the
+/// composed operations (the _all forms, the copy step) issue it again, up to
+/// this many times in a row, before reporting the error.
+inline constexpr unsigned max_transient_retries = 8;
+
+inline bool is_transient(const error_code& ec) noexcept {
+  return ec.category() == boost::system::system_category() &&
+         (ec.value() == EINTR || ec.value() == EAGAIN);
+}
+
 } // namespace asio_uring_fixed::detail

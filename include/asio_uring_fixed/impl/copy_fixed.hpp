@@ -45,8 +45,12 @@ class copy_op final : public operation {
       if (op->pending_.load(std::memory_order_relaxed) > 0)
         return; // wait for the other half of the pair
       op->linked_ = false;
-      if (op->read_result_ < 0)
-        return finish(op, error_from_result(op->read_result_, cancelled));
+      if (op->read_result_ < 0) {
+        error_code ec = error_from_result(op->read_result_, cancelled);
+        if (is_transient(ec) && !cancelled && ++op->retries_ <= max_transient_retries)
+          return op->copy_again(owner); // the read did not run, nor the write
+        return finish(op, ec);
+      }
       op->read_ = static_cast<std::size_t>(op->read_result_);
       if (op->read_ == 0)
         return finish(op,
@@ -58,8 +62,12 @@ class copy_op final : public operation {
       result = op->write_result_;
     }
     // result is the latest write's.
-    if (result < 0)
-      return finish(op, error_from_result(result, cancelled));
+    if (result < 0) {
+      error_code ec = error_from_result(result, cancelled);
+      if (is_transient(ec) && !cancelled && ++op->retries_ <= max_transient_retries)
+        return op->write_rest(owner);
+      return finish(op, ec);
+    }
     if (result == 0 && op->written_ < op->read_)
       return finish(op, make_error_code(errc::no_progress));
     op->written_ += static_cast<std::size_t>(result);
@@ -75,6 +83,12 @@ class copy_op final : public operation {
   fixed_buffer buffer_;
 
  private:
+  void copy_again(engine* owner) {
+    linked_ = true;
+    request_count_ = 2;
+    owner->start(this); // may destroy this at shutdown: nothing may follow
+  }
+
   void write_rest(engine* owner) {
     requests_[0] = {io_request::write,
                     requests_[1].fd,
@@ -102,6 +116,7 @@ class copy_op final : public operation {
   int write_result_ = 0;
   std::size_t read_ = 0;
   std::size_t written_ = 0;
+  unsigned retries_ = 0; // transient failures (EINTR, EAGAIN) retried
   bool linked_ = true;
 };
 

@@ -74,6 +74,7 @@ struct transfer_all_op {
   std::size_t start = 0;
   std::size_t length = 0;
   std::size_t done = 0;
+  unsigned retries = 0; // transient failures in a row
   enum { starting, transferring } state = starting;
 
   template <typename Self>
@@ -88,7 +89,12 @@ struct transfer_all_op {
     case transferring:
       buffer = std::move(b);
       done += n;
-      if (!ec && n == 0 && done < length)
+      if (n > 0)
+        retries = 0;
+      if (is_transient(ec) && self.cancelled() == asio::cancellation_type::none &&
+          ++retries <= max_transient_retries)
+        ec = {}; // the request did not run: issue it again
+      else if (!ec && n == 0 && done < length)
         ec = kind == io_request::read ? error_code(asio::error::eof)
                                       : make_error_code(errc::no_progress);
       if (!ec && done < length && self.cancelled() != asio::cancellation_type::none)
