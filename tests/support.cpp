@@ -12,7 +12,21 @@
 
 namespace test {
 
+bool io_uring_refused_run() {
+  const char* env = std::getenv("ASIO_URING_FIXED_TEST_IO_URING");
+  return env && std::string_view(env) == "refused";
+}
+
+boost::test_tools::assertion_result needs_refused_io_uring(boost::unit_test::test_unit_id) {
+  boost::test_tools::assertion_result r(io_uring_refused_run());
+  if (!r)
+    r.message() << "runs only with io_uring refused by seccomp (ctest's *.io_uring_refused)";
+  return r;
+}
+
 auf::backend_kind backend_under_test() {
+  if (io_uring_refused_run())
+    return auf::backend_kind::portable;
   const char* env = std::getenv("ASIO_URING_FIXED_BACKEND");
   return env && std::string_view(env) == "portable" ? auf::backend_kind::portable
                                                     : auf::backend_kind::io_uring;

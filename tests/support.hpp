@@ -21,8 +21,16 @@ namespace auf = asio_uring_fixed;
 namespace asio = boost::asio;
 namespace fs = std::filesystem;
 
-/// The backend this run exercises (from ASIO_URING_FIXED_BACKEND).
+/// The backend this run exercises (from ASIO_URING_FIXED_BACKEND; portable
+/// when the run has io_uring refused).
 auf::backend_kind backend_under_test();
+
+/// True in runs under tests/no_io_uring (a seccomp filter refuses io_uring):
+/// the library must choose the portable backend by itself.
+bool io_uring_refused_run();
+
+/// Precondition: this run has io_uring refused by seccomp.
+boost::test_tools::assertion_result needs_refused_io_uring(boost::unit_test::test_unit_id);
 
 /// Precondition: the service on a fresh io_context uses io_uring.
 boost::test_tools::assertion_result needs_io_uring(boost::unit_test::test_unit_id);

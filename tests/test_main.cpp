@@ -18,7 +18,16 @@ bool init_unit_test() {
 } // namespace
 
 int main(int argc, char** argv) {
-  if (test::backend_under_test() == asio_uring_fixed::backend_kind::io_uring) {
+  if (test::io_uring_refused_run()) {
+    // The filter must be in effect, or this run would prove nothing.
+    io_uring ring;
+    int r = io_uring_queue_init(8, &ring, 0);
+    if (r >= 0) {
+      std::printf("FAIL: io_uring should be refused in this run, and io_uring_setup worked\n");
+      io_uring_queue_exit(&ring);
+      return 1;
+    }
+  } else if (test::backend_under_test() == asio_uring_fixed::backend_kind::io_uring) {
     io_uring ring;
     int r = io_uring_queue_init(8, &ring, 0);
     if (r < 0) {

@@ -1,6 +1,10 @@
 #include "support.hpp"
 
 #include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/test/data/test_case.hpp>
+
+#include <functional>
+#include <ostream>
 
 using namespace test;
 
@@ -93,6 +97,158 @@ BOOST_AUTO_TEST_CASE(cancel_all_then_destroy_everything) {
   }
   BOOST_TEST(aborted + ok == 256);
   BOOST_TEST(available_at_end == 256u);
+}
+
+namespace {
+
+enum class ending { cancel_all, destroy_pool, destroy_context, stop_and_restart };
+
+std::ostream& operator<<(std::ostream& os, ending e) {
+  const char* names[] = {"cancel_all", "destroy_pool", "destroy_context", "stop_and_restart"};
+  return os << names[static_cast<int>(e)];
+}
+
+// What the handlers saw: calls, destructions, and how often each buffer came
+// back (a lease lost or returned twice shows here).
+struct tally {
+  std::atomic<int> calls{0};
+  std::atomic<int> destroyed{0};
+  std::atomic<int> aborted{0};
+  std::vector<std::atomic<int>> returned;
+  explicit tally(std::size_t buffers) : returned(buffers) {}
+};
+
+struct tallied_handler {
+  std::shared_ptr<tally> t;
+  std::function<void()> after; // runs after each call (stop_and_restart)
+  tallied_handler(std::shared_ptr<tally> t, std::function<void()> after)
+      : t(std::move(t)), after(std::move(after)) {}
+  tallied_handler(tallied_handler&& o) noexcept = default;
+  ~tallied_handler() {
+    if (t)
+      ++t->destroyed;
+  }
+  void operator()(auf::error_code ec, std::size_t, auf::fixed_buffer b) {
+    ++t->calls;
+    if (ec == asio::error::operation_aborted)
+      ++t->aborted;
+    BOOST_TEST(!!b);
+    if (b)
+      ++t->returned[b.index()];
+    if (after)
+      after();
+  }
+};
+
+} // namespace
+
+// Thousands of reads, writes and linked copy steps in flight (far more than
+// the ring holds, so most wait in the backlog), then one way of ending them.
+// Run under ASan and TSan in CI.
+BOOST_DATA_TEST_CASE(lifetime_under_fire,
+                     boost::unit_test::data::make({ending::cancel_all, ending::destroy_pool,
+                                                   ending::destroy_context,
+                                                   ending::stop_and_restart}),
+                     how) {
+  constexpr std::size_t ops = 3000, block = 4096, blocks = 512;
+  scratch s;
+  auto data = pattern(blocks * block, 31);
+  write_file(s.path("src"), data);
+  write_file(s.path("dst"), data);
+  auf::file src(s.path("src"), auf::file::read_write);
+  auf::file dst(s.path("dst"), auf::file::read_write);
+  pipe_pair p;
+  auto t = std::make_shared<tally>(ops);
+  std::size_t available_at_end = 0;
+  int runs = 0;
+  // Signals outlive the operations whose slots they hold (Asio's rule).
+  std::vector<asio::cancellation_signal> signals(ops);
+  {
+    asio::io_context ctx;
+    auf::service_options opts;
+    opts.ring_entries = 64;
+    auf::uring_service::install(ctx, opts);
+    auto pool = std::make_unique<auf::fixed_buffer_pool>(ctx, ops, block);
+    std::function<void()> after;
+    if (how == ending::stop_and_restart)
+      after = [&] {
+        if (t->calls % 500 == 0)
+          ctx.stop();
+      };
+    // With io_uring, file operations on the page cache may all finish before
+    // the ending; reads of an empty pipe stay in flight until cancelled.
+    bool blocked_reads =
+        asio::use_service<auf::uring_service>(ctx).backend() == auf::backend_kind::io_uring &&
+        (how == ending::cancel_all || how == ending::destroy_context);
+    for (std::size_t i = 0; i < ops; ++i) {
+      auto b = pool->try_acquire();
+      BOOST_REQUIRE(b);
+      std::uint64_t at = (i % blocks) * block;
+      auto h = asio::bind_cancellation_slot(signals[i].slot(), tallied_handler(t, after));
+      if (blocked_reads && i % 4 == 3) {
+        auf::async_read_fixed_at(p.read_end, 0, std::move(b), std::move(h));
+        continue;
+      }
+      switch (i % 3) {
+      case 0:
+        auf::async_read_fixed_at(src, at, std::move(b), std::move(h));
+        break;
+      case 1: // the same bytes back: the files stay intact whatever happens
+        std::memcpy(b.data(), data.data() + at, block);
+        auf::async_write_fixed_at(src, at, std::move(b), std::move(h));
+        break;
+      default:
+        auf::async_copy_fixed_at(src, at, dst, at, std::move(b), std::move(h));
+        break;
+      }
+    }
+    switch (how) {
+    case ending::cancel_all:
+      for (auto& sig : signals)
+        sig.emit(asio::cancellation_type::terminal);
+      runs = 1, ctx.run();
+      break;
+    case ending::destroy_pool:
+      pool.reset(); // the operations keep their leases, and the memory
+      runs = 1, ctx.run();
+      break;
+    case ending::destroy_context:
+      ctx.poll_one(); // some complete, the rest are in flight at shutdown
+      break;
+    case ending::stop_and_restart:
+      while (t->calls < static_cast<int>(ops) && runs < 100) {
+        ctx.restart();
+        ctx.run();
+        ++runs;
+      }
+      break;
+    }
+    if (pool)
+      available_at_end = pool->available();
+  } // the io_context goes: shutdown waits for the kernel, then destroys
+  int calls = t->calls;
+  BOOST_TEST_CONTEXT("ending " << how << ", " << calls << " handlers called") {
+    if (how == ending::destroy_context) {
+      BOOST_TEST(calls < static_cast<int>(ops));
+      // Every handler not called was destroyed without being called.
+      BOOST_TEST(t->destroyed.load() >= static_cast<int>(ops) - calls);
+    } else {
+      BOOST_TEST(calls == static_cast<int>(ops));
+      for (std::size_t i = 0; i < ops; ++i)
+        BOOST_TEST(t->returned[i].load() == 1,
+                   "buffer " << i << " came back " << t->returned[i].load() << " times");
+      if (how != ending::destroy_pool)
+        BOOST_TEST(available_at_end == ops);
+    }
+    if (how == ending::cancel_all)
+      BOOST_TEST(t->aborted.load() > 0);
+    if (how == ending::stop_and_restart)
+      BOOST_TEST(runs > 1);
+    for (auto& r : t->returned)
+      BOOST_TEST(r.load() <= 1);
+    BOOST_TEST(same(read_file(s.path("src")), data));
+    BOOST_TEST(same(read_file(s.path("dst")), data));
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -27,6 +27,33 @@ BOOST_AUTO_TEST_CASE(backend_follows_environment) {
     BOOST_TEST(!!service.io_uring_error());
 }
 
+BOOST_AUTO_TEST_CASE(refused_io_uring_falls_back_to_portable,
+                     *boost::unit_test::precondition(needs_refused_io_uring)) {
+  {
+    asio::io_context ctx;
+    auto& service = asio::use_service<auf::uring_service>(ctx);
+    BOOST_TEST((service.backend() == auf::backend_kind::portable));
+    BOOST_TEST(service.io_uring_error() ==
+               auf::error_code(ENOSYS, boost::system::system_category()));
+    // The portable backend's pools are plain memory under every mode, so
+    // programs that require registration still run.
+    auf::pool_options required;
+    required.registration = auf::registration_mode::required;
+    auf::fixed_buffer_pool pool(ctx, 2, 4096, required);
+    BOOST_TEST(!pool.registered());
+    BOOST_TEST(!pool.registration_error());
+  }
+  asio::io_context ctx;
+  auf::service_options opts;
+  opts.backend = auf::backend_preference::io_uring;
+  try {
+    auf::uring_service::install(ctx, opts);
+    BOOST_FAIL("backend_preference::io_uring must throw when io_uring is refused");
+  } catch (const auf::system_error& e) {
+    BOOST_TEST(e.code() == auf::error_code(ENOSYS, boost::system::system_category()));
+  }
+}
+
 BOOST_AUTO_TEST_CASE(install_once) {
   asio::io_context ctx;
   auf::service_options opts;
