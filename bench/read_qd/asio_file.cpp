@@ -8,6 +8,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/random_access_file.hpp>
 
+#include <fcntl.h>
 #include <sys/mman.h>
 
 #include <cerrno>
@@ -76,8 +77,20 @@ measurement run_asio_file(const config& cfg, unsigned objects) {
   {
     asio::io_context context(1);
     std::deque<asio::random_access_file> files;
-    for (unsigned i = 0; i < objects; ++i)
-      files.emplace_back(context, cfg.path, asio::random_access_file::read_only);
+    for (unsigned i = 0; i < objects; ++i) {
+      if (!cfg.direct) {
+        files.emplace_back(context, cfg.path, asio::random_access_file::read_only);
+        continue;
+      }
+      // Asio's open flags have no O_DIRECT: adopt a descriptor opened with it.
+      int fd = ::open(cfg.path.c_str(), open_flags(cfg));
+      if (fd < 0) {
+        failed.error = "open: " + std::string(std::strerror(errno));
+        ::munmap(arena, bytes);
+        return failed;
+      }
+      files.emplace_back(context, fd);
+    }
 
     window w(cfg);
     asio_reader reader(w, cfg.block_size);

@@ -66,7 +66,7 @@ std::uint64_t system_busy_jiffies() noexcept {
 
 } // namespace
 
-void prepare_file(const std::string& path, std::uint64_t size, bool verbose) {
+void prepare_file(const std::string& path, std::uint64_t size, bool verbose, bool direct) {
   if (size < chunk || size % chunk != 0)
     throw std::invalid_argument("file size must be a positive multiple of 1 MiB");
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
@@ -87,6 +87,17 @@ void prepare_file(const std::string& path, std::uint64_t size, bool verbose) {
     }
     if (::fsync(fd) != 0)
       throw_errno("fsync " + path);
+  }
+  if (direct) {
+    // Nothing of it in the page cache: O_DIRECT reads then go to the device
+    // (which, on a VM, may still answer from the host's cache).
+    if (::fdatasync(fd) != 0)
+      throw_errno("fdatasync " + path);
+    if (int e = ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED); e != 0) {
+      errno = e;
+      throw_errno("posix_fadvise " + path);
+    }
+    return;
   }
   // Read everything once: the file is then in the page cache, and checked.
   for (std::uint64_t at = 0; at < size; at += chunk) {
@@ -110,6 +121,23 @@ std::vector<std::uint64_t> make_offsets(std::uint64_t file_size, std::uint32_t b
   for (auto& o : offsets)
     o = pick(rng) * 4096;
   return offsets;
+}
+
+std::vector<std::uint64_t>
+make_sequential_offsets(std::uint64_t file_size, std::uint32_t block_size, std::size_t count_pow2) {
+  if (count_pow2 == 0 || (count_pow2 & (count_pow2 - 1)) != 0)
+    throw std::invalid_argument("offset count must be a power of two");
+  if (block_size > file_size)
+    throw std::invalid_argument("block size larger than the file");
+  std::uint64_t blocks = file_size / block_size;
+  std::vector<std::uint64_t> offsets(count_pow2);
+  for (std::size_t i = 0; i < count_pow2; ++i)
+    offsets[i] = (i % blocks) * block_size;
+  return offsets;
+}
+
+int open_flags(const config& cfg) noexcept {
+  return O_RDONLY | O_CLOEXEC | (cfg.direct ? O_DIRECT : 0);
 }
 
 double touch_memory(std::size_t mib) {

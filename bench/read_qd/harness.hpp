@@ -16,13 +16,16 @@ namespace read_qd {
 /// What one variant runs in one round. Every variant gets the same offsets
 /// in the same issue order, so all do identical work.
 struct config {
-  std::string path;                          // the data file (page-cached)
+  std::string path;                          // the data file (page-cached unless direct)
   std::uint64_t file_size = 0;               // bytes
+  bool direct = false;                       // open with O_DIRECT (the file is not cached)
+  bool sequential = false;                   // offsets in file order (else random)
   std::uint32_t block_size = 4096;           // bytes per read
   unsigned qd = 32;                          // reads kept in flight
   std::uint64_t warmup = 0;                  // completions before the window opens
   std::uint64_t ops = 0;                     // completions inside the window
   const std::vector<std::uint64_t>* offsets; // size is a power of two
+  std::string fio = "fio";                   // the fio binary (fio variants)
 };
 
 /// One variant, one round: what the window saw.
@@ -43,8 +46,15 @@ struct measurement {
   std::string error; // why the variant failed (empty when ok)
 
   double ops_per_second() const { return seconds > 0 ? static_cast<double>(ops) / seconds : 0; }
+  double mb_per_second(std::uint32_t block_size) const {
+    return ops_per_second() * block_size / 1e6;
+  }
   double cpu_us_per_op() const {
     return ops ? (user_seconds + sys_seconds) * 1e6 / static_cast<double>(ops) : 0;
+  }
+  /// CPU seconds per GiB read at `block_size` bytes per op.
+  double cpu_s_per_gib(std::uint32_t block_size) const {
+    return cpu_us_per_op() * 1e-6 * static_cast<double>(std::uint64_t{1} << 30) / block_size;
   }
   double allocs_per_op() const {
     return ops ? static_cast<double>(allocs) / static_cast<double>(ops) : 0;
@@ -57,12 +67,23 @@ inline std::uint64_t content_word(std::uint64_t o) noexcept {
 }
 
 /// Creates (or reuses, when its size and sampled content match) the data
-/// file, then reads it once so it sits in the page cache. Throws on error.
-void prepare_file(const std::string& path, std::uint64_t size, bool verbose);
+/// file, then reads it once so it sits in the page cache, or, with `direct`,
+/// drops it from the page cache (POSIX_FADV_DONTNEED) so that O_DIRECT reads
+/// go to the device. Throws on error.
+void prepare_file(const std::string& path, std::uint64_t size, bool verbose, bool direct = false);
 
 /// Random block_size-fitting offsets, 4 KiB aligned, from a seeded PRNG.
 std::vector<std::uint64_t> make_offsets(std::uint64_t file_size, std::uint32_t block_size,
                                         std::uint64_t seed, std::size_t count_pow2);
+
+/// Offsets 0, block_size, 2 * block_size, ... in file order, starting again
+/// at 0 where the next block would not fit.
+std::vector<std::uint64_t>
+make_sequential_offsets(std::uint64_t file_size, std::uint32_t block_size, std::size_t count_pow2);
+
+/// The open(2) flags of a read-only descriptor for `cfg`: O_RDONLY |
+/// O_CLOEXEC, plus O_DIRECT when cfg.direct.
+int open_flags(const config& cfg) noexcept;
 
 /// Maps, touches and unmaps `mib` MiB of anonymous memory so the VM's host
 /// has backed it again before a timed round (see REFERENCE.md). Returns the

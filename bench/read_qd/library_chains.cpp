@@ -65,7 +65,8 @@ measurement run_library_chains(const config& cfg, boost::asio::io_context& conte
     m.error = expect_registered ? "pool is not registered" : "pool is registered";
     return m;
   }
-  auf::file file(cfg.path, auf::file::read_only);
+  auf::file file(cfg.path,
+                 cfg.direct ? auf::file::read_only | auf::file::direct : auf::file::read_only);
 
   window w(cfg);
   chain_reader reader(w, file.native_handle(), cfg.qd);

@@ -1,7 +1,8 @@
-// read_qd_bench: per-operation cost of 4 KiB (or larger) random reads from a
-// page-cached file at a given queue depth, one thread, every variant in this
-// one process, interleaved round by round (A B C ..., then B C ... A with the
-// default rotation, or A B C ... again with --no-rotate).
+// read_qd_bench: per-operation cost of 4 KiB (or larger) random or
+// sequential reads from a page-cached file (or, with --direct, with O_DIRECT
+// from the device) at a given queue depth, one thread, every variant in this
+// one process (fio as a child process), interleaved round by round (A B C ..., then B C ... A with
+// the default rotation, or A B C ... again with --no-rotate).
 #include "alloc_counter.hpp"
 #include "harness.hpp"
 #include "options.hpp"
@@ -25,19 +26,24 @@ int main(int argc, char** argv) try {
     return 2;
   }
   std::uint64_t file_size = o.file_mib << 20;
-  prepare_file(o.file, file_size, true);
+  prepare_file(o.file, file_size, true, o.direct);
 
   std::vector<round_result> results;
   bool any_failed = false;
   for (auto bs : o.block_sizes) {
-    auto offsets = make_offsets(file_size, static_cast<std::uint32_t>(bs), o.seed, 1u << 20);
+    auto offsets =
+        o.sequential ? make_sequential_offsets(file_size, static_cast<std::uint32_t>(bs), 1u << 20)
+                     : make_offsets(file_size, static_cast<std::uint32_t>(bs), o.seed, 1u << 20);
     for (auto qd : o.qds) {
       config cfg;
       cfg.path = o.file;
       cfg.file_size = file_size;
+      cfg.direct = o.direct;
+      cfg.sequential = o.sequential;
+      cfg.fio = o.fio;
       cfg.block_size = static_cast<std::uint32_t>(bs);
       cfg.qd = static_cast<unsigned>(qd);
-      cfg.ops = o.ops ? o.ops : (std::uint64_t{1} << 30) / bs;
+      cfg.ops = o.ops ? o.ops : std::max<std::uint64_t>(1, (o.window_mib << 20) / bs);
       cfg.warmup = o.warmup ? o.warmup : std::max<std::uint64_t>(cfg.ops / 8, 4 * qd);
       cfg.offsets = &offsets;
       for (unsigned round = 1; round <= o.rounds; ++round) {
@@ -73,10 +79,11 @@ int main(int argc, char** argv) try {
           }
           if (m.ok)
             std::fprintf(stderr,
-                         "   %-20s %9.0f ops/s  %6.3f CPU us/op  %.3g allocs/op  %ld preempted  "
-                         "other load %.2f CPUs\n",
-                         std::string(v.id).c_str(), m.ops_per_second(), m.cpu_us_per_op(),
-                         m.allocs_per_op(), m.involuntary_switches, m.other_load);
+                         "   %-20s %9.0f ops/s  %7.1f MB/s  %6.3f CPU us/op  %.3g allocs/op  "
+                         "%ld preempted  other load %.2f CPUs\n",
+                         std::string(v.id).c_str(), m.ops_per_second(),
+                         m.mb_per_second(cfg.block_size), m.cpu_us_per_op(), m.allocs_per_op(),
+                         m.involuntary_switches, m.other_load);
           else {
             any_failed = true;
             std::fprintf(stderr, "   %-20s FAILED: %s\n", std::string(v.id).c_str(),
@@ -94,16 +101,23 @@ int main(int argc, char** argv) try {
   }
 
   auto rows = summarize(results, o.quiet_threshold);
-  auto targets = check_targets(rows);
+  auto targets = check_targets(rows, o.direct);
   std::string table = markdown(rows, targets, "");
 
-  quiet_summary quiet = summarize_quiet(results, o.quiet_threshold);
+  quiet_summary quiet = summarize_quiet(results, o.quiet_threshold, o.direct);
   table += quiet.markdown;
+  if (!fio_commands().empty()) {
+    table += "\nfio commands run (each with --output=<temporary file>):\n\n";
+    for (const auto& c : fio_commands())
+      table += "- `" + c + "`\n";
+  }
   std::fputs(table.c_str(), stdout);
   if (!o.csv.empty())
     write_csv(o.csv, results);
   if (!o.json.empty())
     write_json(o.json, o.meta, results, rows, targets, quiet.rows, quiet.targets);
+  if (!o.summary_csv.empty())
+    write_summary_csv(o.summary_csv, rows);
   if (!o.markdown.empty()) {
     std::ofstream md(o.markdown);
     md << table;

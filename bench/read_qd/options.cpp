@@ -17,7 +17,8 @@ const char* usage =
     "  --block-size LIST    read sizes in bytes, comma separated (4096)\n"
     "  --qd LIST            queue depths, comma separated (32)\n"
     "  --rounds N           rounds; each runs every variant once (7)\n"
-    "  --ops N              measured completions per variant per round (1 GiB / block size)\n"
+    "  --ops N              measured completions per variant per round (window / block size)\n"
+    "  --window-mib N       without --ops: MiB read per window, per block size (1024)\n"
     "  --warmup N           completions before the window opens (ops/8, >= 4*qd)\n"
     "  --seed N             PRNG seed of the offsets (42)\n"
     "  --prefault-mib N     memory to touch and free before each round (2048; 0 = off)\n"
@@ -25,10 +26,15 @@ const char* usage =
     "                       processes to use < threshold CPUs (0: no wait)\n"
     "  --quiet-threshold X  other processes' CPUs above which a window counts as\n"
     "                       disturbed (0.25); quiet rounds are also summarised apart\n"
-    "  --variants LIST      subset of variant ids, comma separated (all)\n"
+    "  --variants LIST      subset of variant ids, comma separated (all but fio_*)\n"
+    "  --direct             O_DIRECT reads; the file is dropped from the page cache\n"
+    "                       instead of being warmed (keep it on a disk filesystem)\n"
+    "  --pattern P          random (default) or sequential offsets\n"
+    "  --fio PATH           the fio binary of the fio_* variants (fio)\n"
     "  --no-rotate          same variant order every round (default: round r starts\n"
     "                       with the r-th variant, so none always runs first)\n"
     "  --csv PATH, --json PATH, --markdown PATH   write results there\n"
+    "  --summary-csv PATH   one row per variant and group: medians and spreads\n"
     "  --meta KEY=VALUE     recorded in the JSON (repeatable)\n"
     "  --list               print the variant ids and exit\n";
 
@@ -77,6 +83,8 @@ options parse_options(int argc, char** argv) {
       o.rounds = static_cast<unsigned>(number(value()));
     else if (a == "--ops")
       o.ops = number(value());
+    else if (a == "--window-mib")
+      o.window_mib = number(value());
     else if (a == "--warmup")
       o.warmup = number(value());
     else if (a == "--seed")
@@ -87,6 +95,17 @@ options parse_options(int argc, char** argv) {
       o.quiet_wait = std::stod(value());
     else if (a == "--quiet-threshold")
       o.quiet_threshold = std::stod(value());
+    else if (a == "--direct")
+      o.direct = true;
+    else if (a == "--pattern") {
+      std::string p = value();
+      if (p != "random" && p != "sequential")
+        throw std::invalid_argument("--pattern is random or sequential");
+      o.sequential = p == "sequential";
+    } else if (a == "--fio")
+      o.fio = value();
+    else if (a == "--summary-csv")
+      o.summary_csv = value();
     else if (a == "--no-rotate")
       o.rotate = false;
     else if (a == "--variants")
@@ -134,8 +153,12 @@ options parse_options(int argc, char** argv) {
 }
 
 bool selected(const options& o, std::string_view id) {
-  if (o.variants.empty())
-    return true;
+  if (o.variants.empty()) {
+    for (const auto& v : all_variants)
+      if (v.id == id)
+        return v.by_default;
+    return false;
+  }
   for (auto& v : o.variants)
     if (v == id)
       return true;

@@ -14,7 +14,7 @@ namespace read_qd {
 
 measurement run_pread(const config& cfg) {
   measurement failed;
-  int fd = ::open(cfg.path.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = ::open(cfg.path.c_str(), open_flags(cfg));
   if (fd < 0) {
     failed.error = "open: " + std::string(std::strerror(errno));
     return failed;

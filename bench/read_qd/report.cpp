@@ -45,7 +45,7 @@ std::string thousands(double v) {
 }
 
 std::string kilo(double v) {
-  return fmt("%.0fk", v / 1000);
+  return v >= 10000 ? fmt("%.0fk", v / 1000) : thousands(v);
 }
 
 std::string json_string(const std::string& s) {
@@ -83,6 +83,8 @@ std::string json_number(double v) {
 }
 
 std::string allocs_text(const summary_row& r) {
+  if (r.variant.rfind("fio_", 0) == 0)
+    return "n/a"; // another process: not counted
   if (r.ops == 0)
     return "–";
   if (r.allocs == 0)
@@ -93,6 +95,13 @@ std::string allocs_text(const summary_row& r) {
 
 std::string ratio_text(double v) {
   return v > 0 ? fmt("%.2f×", v) : "–";
+}
+
+// 4096 -> "4 KiB", 1048576 -> "1 MiB"
+std::string size_text(std::uint32_t bytes) {
+  if (bytes >= (1u << 20) && bytes % (1u << 20) == 0)
+    return std::to_string(bytes >> 20) + " MiB";
+  return std::to_string(bytes / 1024) + " KiB";
 }
 
 const variant* find_variant(const std::string& id) {
@@ -150,6 +159,11 @@ std::vector<summary_row> summarize(const std::vector<round_result>& rounds,
     row.median_other_load = median(other);
     row.min_cpu_us = *std::min_element(cpu.begin(), cpu.end());
     row.max_cpu_us = *std::max_element(cpu.begin(), cpu.end());
+    row.median_mb_s = row.median_ops * row.block_size / 1e6;
+    const double per_gib = static_cast<double>(std::uint64_t{1} << 30) / row.block_size * 1e-6;
+    row.median_cpu_s_per_gib = row.median_cpu_us * per_gib;
+    row.min_cpu_s_per_gib = row.min_cpu_us * per_gib;
+    row.max_cpu_s_per_gib = row.max_cpu_us * per_gib;
   }
   // Groups in the order they ran, variants in their declared order (the
   // rounds' rotation does not change the table).
@@ -198,6 +212,15 @@ std::vector<summary_row> summarize(const std::vector<round_result>& rounds,
           paired(row, "raw_liburing", true, &row.quiet_pairs_liburing);
       row.cpu_ratio_liburing = row.median_cpu_us / ref->median_cpu_us;
     }
+    if (row.variant == "lib_fixed")
+      if (const summary_row* ref = reference(row, "lib_unregistered")) {
+        row.cpu_ratio_unregistered = row.median_cpu_us / ref->median_cpu_us;
+        row.ops_ratio_unregistered = row.median_ops / ref->median_ops;
+      }
+    if (row.variant == "lib_fixed" || row.variant == "lib_unregistered")
+      if (const summary_row* ref =
+              reference(row, row.variant == "lib_fixed" ? "fio_fixed" : "fio_unregistered"))
+        row.cpu_ratio_fio = row.median_cpu_us / ref->median_cpu_us;
     if (const summary_row* ref = reference(row, "asio_file_one")) {
       row.ratio_asio_one = row.median_ops / ref->median_ops;
       row.paired_ratio_asio_one = paired(row, "asio_file_one", false);
@@ -217,12 +240,50 @@ std::string quiet_text(unsigned pairs, double ratio) {
 }
 } // namespace
 
-std::vector<target_check> check_targets(const std::vector<summary_row>& rows) {
+std::vector<target_check> check_targets(const std::vector<summary_row>& rows, bool direct) {
   std::vector<target_check> out;
+  auto find = [&](const summary_row& row, const char* id) -> const summary_row* {
+    for (const auto& r : rows)
+      if (r.block_size == row.block_size && r.qd == row.qd && r.variant == id && r.rounds > 0)
+        return &r;
+    return nullptr;
+  };
   for (const auto& row : rows) {
-    std::string group =
-        "QD " + std::to_string(row.qd) + ", " + std::to_string(row.block_size / 1024) + " KiB";
-    bool binding = row.qd == 32 && row.block_size == 4096;
+    std::string group = std::string(direct ? "O_DIRECT, " : "") + "QD " + std::to_string(row.qd) +
+                        ", " + size_text(row.block_size);
+    bool binding = !direct && row.qd == 32 && row.block_size == 4096;
+    if (row.variant == "lib_fixed" && row.rounds > 0 && row.cpu_ratio_unregistered > 0) {
+      const summary_row* plain = find(row, "lib_unregistered");
+      std::string figures = fmt(" (registered %.2f", row.median_cpu_us) +
+                            fmt(" µs, unregistered %.2f µs per op", plain->median_cpu_us) +
+                            fmt("; ops/s %.2f×)", row.ops_ratio_unregistered);
+      double limit = row.block_size == 4096 ? 0.9 : row.block_size == (1u << 20) ? 0.7 : 0;
+      if (direct && limit > 0)
+        out.push_back({group +
+                           fmt(": registered ≤ %.1f× the CPU per op of unregistered — ", limit) +
+                           fmt("%.3f×", row.cpu_ratio_unregistered) + figures,
+                       row.cpu_ratio_unregistered <= limit, true});
+      double r = row.cpu_ratio_unregistered;
+      std::string verdict =
+          r < 0.95   ? fmt("registered buffers save %.0f%% of the CPU per op", 100 * (1 - r))
+          : r > 1.05 ? fmt("registered buffers cost %.0f%% more CPU per op (noise?)", 100 * (r - 1))
+                     : "registered buffers make no measurable difference (within ±5%)";
+      out.push_back({group + (direct ? "" : " (page cache)") + ": " + verdict + " — CPU per op " +
+                         fmt("%.3f×", r) + " of unregistered" + figures,
+                     true, false, true});
+    }
+    if ((row.variant == "lib_fixed" || row.variant == "lib_unregistered") && row.rounds > 0 &&
+        row.cpu_ratio_fio > 0) {
+      bool fixed = row.variant == "lib_fixed";
+      const summary_row* ref = find(row, fixed ? "fio_fixed" : "fio_unregistered");
+      out.push_back({group + ": library " + (fixed ? "registered" : "unregistered") +
+                         " CPU per op ≤ 1.15× fio " + (fixed ? "fixedbufs=1" : "fixedbufs=0") +
+                         "'s — " + fmt("%.3f×", row.cpu_ratio_fio) +
+                         fmt(" (library %.2f µs, ", row.median_cpu_us) +
+                         fmt("fio %.2f µs per op", ref->median_cpu_us) +
+                         fmt("; ops/s %.2f×)", row.median_ops / ref->median_ops),
+                     row.cpu_ratio_fio <= 1.15, fixed});
+    }
     if (row.variant == "lib_fixed") {
       if (row.rounds == 0) {
         out.push_back({group + ": library (registered) failed: " + row.error, false, true});
@@ -253,7 +314,8 @@ std::vector<target_check> check_targets(const std::vector<summary_row>& rows) {
   return out;
 }
 
-quiet_summary summarize_quiet(const std::vector<round_result>& rounds, double threshold) {
+quiet_summary summarize_quiet(const std::vector<round_result>& rounds, double threshold,
+                              bool direct) {
   // The same summary over the rounds no other process disturbed, when some
   // were disturbed and at least three were not (per group).
   std::vector<round_result> quiet_rounds;
@@ -290,7 +352,7 @@ quiet_summary summarize_quiet(const std::vector<round_result>& rounds, double th
         if (r.quiet)
           quiet_rounds.push_back(r);
       out.rows = summarize(quiet_rounds, threshold);
-      out.targets = check_targets(out.rows);
+      out.targets = check_targets(out.rows, direct);
       out.markdown += markdown(out.rows, out.targets, " — quiet rounds only");
     } else {
       out.markdown +=
@@ -305,8 +367,9 @@ void write_csv(const std::string& path, const std::vector<round_result>& rounds)
   std::ofstream out(path);
   if (!out)
     throw std::runtime_error("cannot write " + path);
-  out << "variant,block_size,qd,round,ok,ops,seconds,ops_per_s,user_s,sys_s,cpu_us_per_op,"
-         "allocs,frees,allocs_per_op,verified,full_checks,involuntary_switches,voluntary_switches,"
+  out << "variant,block_size,qd,round,ok,ops,seconds,ops_per_s,mb_per_s,user_s,sys_s,"
+         "cpu_us_per_op,cpu_s_per_gib,allocs,frees,allocs_per_op,verified,full_checks,involuntary_"
+         "switches,voluntary_switches,"
          "other_load_cpus,quiet,error\n";
   for (const auto& r : rounds) {
     const measurement& m = r.m;
@@ -314,12 +377,33 @@ void write_csv(const std::string& path, const std::vector<round_result>& rounds)
     std::replace(error.begin(), error.end(), '"', '\'');
     out << r.variant << ',' << r.block_size << ',' << r.qd << ',' << r.round << ','
         << (m.ok ? 1 : 0) << ',' << m.ops << ',' << fmt("%.6f", m.seconds) << ','
-        << fmt("%.1f", m.ops_per_second()) << ',' << fmt("%.6f", m.user_seconds) << ','
-        << fmt("%.6f", m.sys_seconds) << ',' << fmt("%.4f", m.cpu_us_per_op()) << ',' << m.allocs
-        << ',' << m.frees << ',' << fmt("%.6g", m.allocs_per_op()) << ',' << m.verified << ','
-        << m.full_checks << ',' << m.involuntary_switches << ',' << m.voluntary_switches << ','
-        << fmt("%.3f", m.other_load) << ',' << (r.quiet ? 1 : 0) << ",\"" << error << "\"\n";
+        << fmt("%.1f", m.ops_per_second()) << ',' << fmt("%.2f", m.mb_per_second(r.block_size))
+        << ',' << fmt("%.6f", m.user_seconds) << ',' << fmt("%.6f", m.sys_seconds) << ','
+        << fmt("%.4f", m.cpu_us_per_op()) << ',' << fmt("%.4f", m.cpu_s_per_gib(r.block_size))
+        << ',' << m.allocs << ',' << m.frees << ',' << fmt("%.6g", m.allocs_per_op()) << ','
+        << m.verified << ',' << m.full_checks << ',' << m.involuntary_switches << ','
+        << m.voluntary_switches << ',' << fmt("%.3f", m.other_load) << ',' << (r.quiet ? 1 : 0)
+        << ",\"" << error << "\"\n";
   }
+}
+
+void write_summary_csv(const std::string& path, const std::vector<summary_row>& rows) {
+  std::ofstream out(path);
+  if (!out)
+    throw std::runtime_error("cannot write " + path);
+  out << "variant,block_size,qd,rounds,failures,median_ops_per_s,min_ops_per_s,max_ops_per_s,"
+         "median_mb_per_s,median_cpu_us_per_op,min_cpu_us_per_op,max_cpu_us_per_op,"
+         "median_cpu_s_per_gib,min_cpu_s_per_gib,max_cpu_s_per_gib,ratio_vs_raw_liburing,"
+         "cpu_ratio_vs_unregistered,cpu_ratio_vs_fio\n";
+  for (const auto& r : rows)
+    out << r.variant << ',' << r.block_size << ',' << r.qd << ',' << r.rounds << ',' << r.failures
+        << ',' << fmt("%.1f", r.median_ops) << ',' << fmt("%.1f", r.min_ops) << ','
+        << fmt("%.1f", r.max_ops) << ',' << fmt("%.2f", r.median_mb_s) << ','
+        << fmt("%.4f", r.median_cpu_us) << ',' << fmt("%.4f", r.min_cpu_us) << ','
+        << fmt("%.4f", r.max_cpu_us) << ',' << fmt("%.4f", r.median_cpu_s_per_gib) << ','
+        << fmt("%.4f", r.min_cpu_s_per_gib) << ',' << fmt("%.4f", r.max_cpu_s_per_gib) << ','
+        << fmt("%.4f", r.ratio_liburing) << ',' << fmt("%.4f", r.cpu_ratio_unregistered) << ','
+        << fmt("%.4f", r.cpu_ratio_fio) << '\n';
 }
 
 namespace {
@@ -335,6 +419,11 @@ void json_summary(std::ostream& out, const std::vector<summary_row>& rows) {
         << ", \"median_ops_per_s\": " << json_number(r.median_ops)
         << ", \"min_ops_per_s\": " << json_number(r.min_ops)
         << ", \"max_ops_per_s\": " << json_number(r.max_ops)
+        << ", \"median_mb_per_s\": " << json_number(r.median_mb_s)
+        << ", \"median_cpu_s_per_gib\": " << json_number(r.median_cpu_s_per_gib)
+        << ", \"cpu_ratio_vs_unregistered\": " << json_number(r.cpu_ratio_unregistered)
+        << ", \"ops_ratio_vs_unregistered\": " << json_number(r.ops_ratio_unregistered)
+        << ", \"cpu_ratio_vs_fio\": " << json_number(r.cpu_ratio_fio)
         << ", \"median_cpu_us_per_op\": " << json_number(r.median_cpu_us)
         << ", \"min_cpu_us_per_op\": " << json_number(r.min_cpu_us)
         << ", \"max_cpu_us_per_op\": " << json_number(r.max_cpu_us) << ", \"allocs\": " << r.allocs
@@ -363,7 +452,8 @@ void json_targets(std::ostream& out, const std::vector<target_check>& targets) {
   for (std::size_t i = 0; i < targets.size(); ++i)
     out << (i ? ",\n    " : "\n    ") << "{\"check\": " << json_string(targets[i].text)
         << ", \"met\": " << (targets[i].met ? "true" : "false")
-        << ", \"binding\": " << (targets[i].binding ? "true" : "false") << "}";
+        << ", \"binding\": " << (targets[i].binding ? "true" : "false")
+        << ", \"finding\": " << (targets[i].finding ? "true" : "false") << "}";
   out << "\n  ]";
 }
 
@@ -399,6 +489,8 @@ void write_json(const std::string& path, const meta_list& meta,
         << ", \"quiet\": " << (r.quiet ? "true" : "false") << ", \"ops\": " << m.ops
         << ", \"seconds\": " << json_number(m.seconds)
         << ", \"ops_per_s\": " << json_number(m.ops_per_second())
+        << ", \"mb_per_s\": " << json_number(m.mb_per_second(r.block_size))
+        << ", \"cpu_s_per_gib\": " << json_number(m.cpu_s_per_gib(r.block_size))
         << ", \"user_s\": " << json_number(m.user_seconds)
         << ", \"sys_s\": " << json_number(m.sys_seconds)
         << ", \"cpu_us_per_op\": " << json_number(m.cpu_us_per_op()) << ", \"allocs\": " << m.allocs
@@ -415,41 +507,69 @@ void write_json(const std::string& path, const meta_list& meta,
 std::string markdown(const std::vector<summary_row>& rows, const std::vector<target_check>& targets,
                      const std::string& heading_suffix) {
   std::ostringstream out;
+  auto has = [&](std::uint32_t bs, unsigned qd, const char* id) {
+    for (const auto& r : rows)
+      if (r.block_size == bs && r.qd == qd && r.variant == id && r.rounds > 0)
+        return true;
+    return false;
+  };
   std::uint32_t bs = 0;
   unsigned qd = 0;
+  bool liburing = false, asio = false, unregistered = false, fio = false;
   for (const auto& r : rows) {
     if (r.block_size != bs || r.qd != qd) {
       bs = r.block_size;
       qd = r.qd;
-      out << "\n### " << bs / 1024 << " KiB reads, QD " << qd << heading_suffix << "\n\n"
-          << "| variant | median ops/s | spread min–max (range/median) | CPU µs/op (median) | "
-             "allocs/op | × raw liburing | × Asio 1 object | other load (CPUs) |\n"
-          << "|---|---:|---:|---:|---:|---:|---:|---:|\n";
+      // Ratio columns only where the group has the reference.
+      liburing = has(bs, qd, "raw_liburing");
+      asio = has(bs, qd, "asio_file_one");
+      unregistered = has(bs, qd, "lib_unregistered") && has(bs, qd, "lib_fixed");
+      fio = has(bs, qd, "fio_fixed") || has(bs, qd, "fio_unregistered");
+      out << "\n### " << size_text(bs) << " reads, QD " << qd << heading_suffix << "\n\n"
+          << "| variant | median ops/s | spread min–max (range/median) | MB/s | CPU µs/op median "
+             "(min–max) | CPU s/GiB | allocs/op |"
+          << (liburing ? " × raw liburing |" : "") << (asio ? " × Asio 1 object |" : "")
+          << (unregistered ? " CPU × unregistered |" : "")
+          << (fio ? " CPU × fio (same registration) |" : "") << " other load (CPUs) |\n"
+          << "|---|---:|---:|---:|---:|---:|---:|" << (liburing ? "---:|" : "")
+          << (asio ? "---:|" : "") << (unregistered ? "---:|" : "") << (fio ? "---:|" : "")
+          << "---:|\n";
     }
     out << "| " << r.label << " | ";
     if (r.rounds == 0) {
-      out << "FAILED: " << r.error << " | | | | | | |\n";
+      out << "FAILED: " << r.error << " |\n";
       continue;
     }
     out << thousands(r.median_ops) << " | " << kilo(r.min_ops) << "–" << kilo(r.max_ops) << " ("
         << fmt("%.1f%%", 100 * (r.max_ops - r.min_ops) / r.median_ops) << ") | "
-        << fmt("%.2f", r.median_cpu_us) << " | " << allocs_text(r) << " | "
-        << ratio_text(r.ratio_liburing) << " | " << ratio_text(r.ratio_asio_one) << " | "
-        << fmt("%.2f", r.median_other_load);
+        << fmt("%.1f", r.median_mb_s) << " | " << fmt("%.2f", r.median_cpu_us) << " ("
+        << fmt("%.2f", r.min_cpu_us) << "–" << fmt("%.2f", r.max_cpu_us) << ") | "
+        << fmt("%.3f", r.median_cpu_s_per_gib) << " | " << allocs_text(r) << " | ";
+    if (liburing)
+      out << ratio_text(r.ratio_liburing) << " | ";
+    if (asio)
+      out << ratio_text(r.ratio_asio_one) << " | ";
+    if (unregistered)
+      out << ratio_text(r.cpu_ratio_unregistered) << " | ";
+    if (fio)
+      out << ratio_text(r.cpu_ratio_fio) << " | ";
+    out << fmt("%.2f", r.median_other_load);
     if (r.failures)
       out << " (" << r.failures << " rounds failed: " << r.error << ")";
     out << " |\n";
   }
-  for (bool binding : {true, false}) {
+  for (int kind : {0, 1, 2}) { // binding targets, other targets, findings
     bool any = false;
     for (const auto& t : targets) {
-      if (t.binding != binding)
+      if ((kind == 2) != t.finding || (kind < 2 && t.binding != (kind == 0)))
         continue;
       if (!any)
-        out << (binding ? "\nTargets" : "\nThe same ratios at other settings (informational)")
+        out << (kind == 0   ? "\nTargets"
+                : kind == 1 ? "\nThe same ratios at other settings (informational)"
+                            : "\nWhat the numbers say about registered buffers")
             << heading_suffix << ":\n\n";
       any = true;
-      out << "- " << (t.met ? "MET" : "NOT MET") << " — " << t.text << "\n";
+      out << "- " << (t.finding ? "" : t.met ? "MET — " : "NOT MET — ") << t.text << "\n";
     }
   }
   return out.str();

@@ -43,15 +43,25 @@ struct summary_row {
   double quiet_paired_ratio_asio_one = 0;
   unsigned quiet_pairs_asio_one = 0;
   double cpu_ratio_liburing = 0; // median CPU per op / raw liburing's
+  double median_mb_s = 0;        // median ops/s × block size / 1e6
+  double median_cpu_s_per_gib = 0, min_cpu_s_per_gib = 0, max_cpu_s_per_gib = 0;
+  // lib_fixed against lib_unregistered of the same group: median CPU per op
+  // and ops/s ratios.
+  double cpu_ratio_unregistered = 0, ops_ratio_unregistered = 0;
+  // Median CPU per op against fio's: lib_fixed / fio_fixed and
+  // lib_unregistered / fio_unregistered.
+  double cpu_ratio_fio = 0;
   double median_preemptions = 0; // involuntary context switches per window
   double median_other_load = 0;  // CPUs busy with other work during windows
 };
 
-/// A target and whether it was met.
+/// A target and whether it was met, or (finding) a plain statement read off
+/// the numbers, such as whether registered buffers helped.
 struct target_check {
   std::string text;
   bool met;
-  bool binding; // one of the brief's targets (throughput: 4 KiB at QD 32; allocations: all)
+  bool binding;         // one of the brief's targets (see check_targets)
+  bool finding = false; // a statement, not a target: `met` does not apply
 };
 
 /// Medians, spreads and ratios per (block size, QD, variant); a window counts
@@ -59,9 +69,14 @@ struct target_check {
 std::vector<summary_row> summarize(const std::vector<round_result>& rounds,
                                    double quiet_threshold = 0.25);
 
-/// The three targets, for every (block size, QD) group; the brief's targets
-/// are the QD 32 rows.
-std::vector<target_check> check_targets(const std::vector<summary_row>& rows);
+/// The targets, for every (block size, QD) group. Page-cached (not direct):
+/// registered ≥ 0.9× raw liburing and ≥ 2× Asio one-object ops/s, binding at
+/// QD 32, 4 KiB. With O_DIRECT: registered ≤ 0.9× the CPU per op of
+/// unregistered at 4 KiB and ≤ 0.7× at 1 MiB, binding at every depth. Both:
+/// the library's CPU per op ≤ 1.15× fio's (fixedbufs=1) at the same depth
+/// and zero allocations per op, binding wherever measured. Findings say
+/// whether registration helped, from the same numbers.
+std::vector<target_check> check_targets(const std::vector<summary_row>& rows, bool direct);
 
 /// The summary restricted to quiet rounds (no window above `threshold` CPUs
 /// of other load), made when some rounds were disturbed and every group kept
@@ -72,11 +87,14 @@ struct quiet_summary {
   std::vector<summary_row> rows;
   std::vector<target_check> targets;
 };
-quiet_summary summarize_quiet(const std::vector<round_result>& rounds, double threshold);
+quiet_summary summarize_quiet(const std::vector<round_result>& rounds, double threshold,
+                              bool direct);
 
 using meta_list = std::vector<std::pair<std::string, std::string>>;
 
 void write_csv(const std::string& path, const std::vector<round_result>& rounds);
+/// One row per (block size, QD, variant): medians and spreads (for plots).
+void write_summary_csv(const std::string& path, const std::vector<summary_row>& rows);
 /// `quiet_rows` / `quiet_targets` summarise the quiet rounds only (empty when
 /// every round was quiet or too few were).
 void write_json(const std::string& path, const meta_list& meta,

@@ -5,7 +5,9 @@
 
 #include "harness.hpp"
 
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace read_qd {
 
@@ -30,11 +32,21 @@ measurement run_asio_file_one(const config& cfg);
 /// Asio 1.81 random_access_file: one file object per chain.
 measurement run_asio_file_per_chain(const config& cfg);
 
+/// fio, ioengine=io_uring, fixedbufs=1 (a child process; see fio.cpp).
+measurement run_fio_fixed(const config& cfg);
+
+/// fio, ioengine=io_uring, fixedbufs=0.
+measurement run_fio_unregistered(const config& cfg);
+
+/// The fio command lines run so far (without --output), for the report.
+const std::vector<std::string>& fio_commands();
+
 struct variant {
   std::string_view id;    // for options, CSV and JSON
   std::string_view label; // for the table
   measurement (*run)(const config&);
-  bool library; // subject to the zero-allocation target
+  bool library;           // subject to the zero-allocation target
+  bool by_default = true; // runs when --variants is not given
 };
 
 /// Every variant, in the order they run within a round.
@@ -49,6 +61,8 @@ inline constexpr variant all_variants[] = {
     {"asio_file_one", "Asio 1.81 random_access_file, 1 object", run_asio_file_one, false},
     {"asio_file_per_chain", "Asio 1.81 random_access_file, QD objects", run_asio_file_per_chain,
      false},
+    {"fio_fixed", "fio io_uring, fixedbufs=1", run_fio_fixed, false, false},
+    {"fio_unregistered", "fio io_uring, fixedbufs=0", run_fio_unregistered, false, false},
 };
 
 } // namespace read_qd
