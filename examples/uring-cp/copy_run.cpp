@@ -6,6 +6,7 @@
 #include "pipeline_setup.hpp"
 #include "progress_meter.hpp"
 #include "run_context.hpp"
+#include "stale_temporaries.hpp"
 #include "text.hpp"
 #include "tree_builder.hpp"
 #include "uring_pipeline.hpp"
@@ -95,6 +96,7 @@ int run_copy(const options& opts) {
   copy_plan plan = make_plan(opts, out);
   if (plan.fatal)
     return 1;
+  remove_stale_temporaries(plan, opts.verbose, out);
   counters.total_bytes = plan.total_bytes;
   counters.total_files = plan.files.size();
 

@@ -62,6 +62,7 @@ std::optional<failure> open_pair(const copy_item& item, bool want_direct, std::s
   if (!S_ISREG(st.st_mode))
     return failure{fmt::format("cannot copy {}: no longer a regular file", quote(item.source))};
   out.size = static_cast<std::uint64_t>(st.st_size);
+  out.mtime = st.st_mtim;
   out.sparse = may_have_holes(out.size, static_cast<std::uint64_t>(st.st_blocks));
 
   std::error_code create_ec;
@@ -98,6 +99,21 @@ std::optional<failure> preallocate(const copy_item& item, file_pair& pair, std::
   if (ec && ec.value() != EOPNOTSUPP && ec.value() != ENOSYS)
     return path_failure("cannot allocate space for", item.destination, ec);
   return std::nullopt;
+}
+
+std::optional<failure> source_changed(const copy_item& item, const file_pair& pair,
+                                      std::uint64_t end_of_data) {
+  struct stat st {};
+  if (::fstat(pair.source.native_handle(), &st) != 0)
+    return path_failure("cannot stat", item.source, errno);
+  auto now = static_cast<std::uint64_t>(st.st_size);
+  bool changed = end_of_data < pair.size || now != pair.size ||
+                 st.st_mtim.tv_sec != pair.mtime.tv_sec || st.st_mtim.tv_nsec != pair.mtime.tv_nsec;
+  if (!changed)
+    return std::nullopt;
+  return failure{fmt::format("cannot copy {}: source changed during copy ({} bytes when opened, "
+                             "{} now); not copied",
+                             quote(item.source), pair.size, now)};
 }
 
 failure copy_failure(const copy_item& item, const asio_uring_fixed::error_code& ec) {

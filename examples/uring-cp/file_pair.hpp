@@ -10,6 +10,8 @@
 
 #include <asio_uring_fixed/file.hpp>
 
+#include <time.h>
+
 #include <cstdint>
 #include <optional>
 
@@ -19,8 +21,10 @@ struct file_pair {
   asio_uring_fixed::file source;
   temp_file destination;
   /// Size of the source when opened: the copy takes this many bytes (less if
-  /// the source shrinks meanwhile).
+  /// the source shrinks meanwhile, which source_changed then reports).
   std::uint64_t size = 0;
+  /// Modification time of the source when opened (see source_changed).
+  struct timespec mtime {};
   /// O_DIRECT alignment of both sides, or 0 when the copy is buffered.
   std::size_t alignment = 0;
   /// The source may have holes (see may_have_holes).
@@ -40,6 +44,14 @@ std::optional<failure> open_pair(const copy_item& item, bool want_direct, std::s
 /// fine (nothing to do); ENOSPC is a failure.
 std::optional<failure> preallocate(const copy_item& item, file_pair& pair, std::uint64_t begin,
                                    std::uint64_t end);
+
+/// Whether the source was written to while it was copied: the copy ended
+/// before pair.size (end_of_data), or its size or modification time is no
+/// longer what open_pair saw. Then the bytes copied may mix old and new data
+/// (or lack some), and the copy is refused with "source changed during copy"
+/// rather than presented as complete. Checked after the last byte was read.
+std::optional<failure> source_changed(const copy_item& item, const file_pair& pair,
+                                      std::uint64_t end_of_data);
 
 /// The failure for an I/O error while copying item. ENOSPC, EDQUOT and EFBIG
 /// are the destination's; other errors name both sides, since a linked

@@ -14,6 +14,8 @@ finalize_result finalize_file(const copy_item& item, file_pair& pair, std::uint6
   const options& opts = ctx.opts;
   if (ctx.stop_requested())
     return {false, interrupted()};
+  if (auto f = source_changed(item, pair, final_size))
+    return {false, std::move(f)};
   // The writes leave the size right unless blocks were padded (O_DIRECT),
   // holes skipped, or the source ended early.
   if (pair.alignment || pair.sparse || final_size != pair.size) {

@@ -18,7 +18,8 @@ struct finalize_result {
   std::optional<failure> error;
 };
 
-/// In order: truncate the temporary to final_size (drops O_DIRECT padding
+/// In order: refuse the copy if the source changed while it was read
+/// (source_changed); truncate the temporary to final_size (drops O_DIRECT padding
 /// and preallocation, restores a trailing hole); --verify; attributes;
 /// --fsync (file); rename into place (RENAME_NOREPLACE with -n: a file that
 /// appeared meanwhile is kept and the copy dropped); --fsync (directory).

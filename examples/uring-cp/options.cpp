@@ -1,5 +1,7 @@
 #include "options.hpp"
 
+#include "text.hpp"
+
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -20,9 +22,11 @@ constexpr const char* footer = R"(Methods:
   posix   pread/pwrite loop
   kernel  reflink (FICLONE), else copy_file_range; pread/pwrite where refused
 
-Every file is written to a temporary '.NAME.uring-cp.XXXXXX' beside its
+Every file is written to a temporary '.NAME.uring-cp.PID.XXXXXX' beside its
 destination and renamed into place when complete; on error, SIGINT or SIGTERM
-the temporary is removed and an existing destination is left untouched.
+the temporary is removed and an existing destination is left untouched. One
+left by a killed run is removed by the next run that writes NAME. A source
+that changes while it is copied is not copied ("source changed during copy").
 Exit status: 0 if all went well, 1 if anything failed, 130/143/129 when
 stopped by SIGINT/SIGTERM/SIGHUP.)";
 
@@ -87,7 +91,8 @@ std::variant<options, int> parse_options(int argc, char** argv) {
     return 1;
   };
   if (paths.size() < 2)
-    return usage_error(fmt::format("missing destination file operand after '{}'", paths.front()));
+    return usage_error(fmt::format("missing destination file operand after {}",
+                                   quote(std::string_view(paths.front()))));
   if (o.block_size < 512 || o.block_size > (std::size_t{1} << 30))
     return usage_error("--block-size must be between 512 bytes and 1 GiB");
   if (o.direct && o.method == copy_method::kernel)

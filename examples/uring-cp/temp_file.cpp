@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,8 +15,6 @@ namespace uring_cp {
 namespace {
 
 namespace fs = std::filesystem;
-
-constexpr std::size_t max_name_part = 200; // keeps the temporary within NAME_MAX
 
 std::error_code last_error() {
   return {errno, std::system_category()};
@@ -34,19 +33,23 @@ std::uint64_t next_random() {
 
 } // namespace
 
+std::string temporary_name_part(std::string_view name) {
+  return std::string(name.substr(0, temporary_name_max_part));
+}
+
 fs::path temporary_name(const fs::path& destination) {
   static constexpr char alphabet[] =
       "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-  std::string name = destination.filename().native();
-  if (name.size() > max_name_part)
-    name.resize(max_name_part);
+  static const std::string pid = std::to_string(::getpid());
   std::uint64_t r = next_random();
-  std::string suffix(6, 'x');
+  std::string suffix(temporary_name_suffix_length, 'x');
   for (char& c : suffix) {
     c = alphabet[r % 62];
     r /= 62;
   }
-  return destination.parent_path() / ("." + name + ".uring-cp." + suffix);
+  std::string name = "." + temporary_name_part(destination.filename().native());
+  name.append(temporary_name_marker).append(pid).append(".").append(suffix);
+  return destination.parent_path() / name;
 }
 
 std::error_code move_into_place(const fs::path& from, const fs::path& to, bool no_replace,
@@ -84,6 +87,9 @@ temp_file temp_file::create(const fs::path& destination, unsigned mode, std::err
     int fd =
         ::open(candidate.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, static_cast<mode_t>(mode));
     if (fd >= 0) {
+      // Held until the descriptor is closed: tells remove_stale_temporaries
+      // (in any process, any PID namespace) that this one is alive.
+      ::flock(fd, LOCK_EX | LOCK_NB);
       t.file_ = asio_uring_fixed::file(fd);
       t.path_ = std::move(candidate);
       ec.clear();

@@ -7,11 +7,65 @@
 
 namespace uring_cp {
 
-std::string quote(std::string_view text) {
-  if (text.find('\'') == std::string_view::npos)
-    return fmt::format("'{}'", text);
-  if (text.find_first_of("\"$`\\") == std::string_view::npos)
-    return fmt::format("\"{}\"", text);
+namespace {
+
+/// Length of the UTF-8 sequence at the start of text that a terminal may
+/// print as it is (a printable character), or 0 for a byte that must be
+/// escaped: C0 and C1 controls, DEL, and bytes that are not valid UTF-8
+/// (overlong forms, surrogates and code points past U+10FFFF included).
+std::size_t printable_length(std::string_view text) {
+  auto b = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  unsigned char c = b(0);
+  if (c < 0x20 || c == 0x7f)
+    return 0;
+  if (c < 0x80)
+    return 1;
+  std::size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 0;
+  if (n == 0 || c > 0xf4 || text.size() < n)
+    return 0;
+  char32_t cp = c & (0x7f >> n);
+  for (std::size_t i = 1; i < n; ++i) {
+    if ((b(i) & 0xc0) != 0x80)
+      return 0;
+    cp = (cp << 6) | (b(i) & 0x3f);
+  }
+  static constexpr char32_t least[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < least[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || cp < 0xa0)
+    return 0;
+  return n;
+}
+
+/// A byte as bash writes it inside $'...'.
+void append_escaped(std::string& out, unsigned char c) {
+  switch (c) {
+  case '\a':
+    out += "\\a";
+    return;
+  case '\b':
+    out += "\\b";
+    return;
+  case '\t':
+    out += "\\t";
+    return;
+  case '\n':
+    out += "\\n";
+    return;
+  case '\v':
+    out += "\\v";
+    return;
+  case '\f':
+    out += "\\f";
+    return;
+  case '\r':
+    out += "\\r";
+    return;
+  default:
+    out += fmt::format("\\{:03o}", c);
+  }
+}
+
+/// Single-quoted for the shell: 'it'\''s'.
+std::string single_quoted(std::string_view text) {
   std::string out = "'";
   for (char c : text) {
     if (c == '\'')
@@ -20,6 +74,42 @@ std::string quote(std::string_view text) {
       out += c;
   }
   return out + "'";
+}
+
+} // namespace
+
+std::string quote(std::string_view text) {
+  bool printable = true;
+  for (std::size_t i = 0, n = 0; i < text.size() && printable; i += n)
+    printable = (n = printable_length(text.substr(i))) != 0;
+  if (printable) {
+    if (text.find('\'') == std::string_view::npos)
+      return fmt::format("'{}'", text);
+    if (text.find_first_of("\"$`\\") == std::string_view::npos)
+      return fmt::format("\"{}\"", text);
+    return single_quoted(text);
+  }
+  // Control characters or bytes that are not UTF-8 (cp's shell-escape
+  // style): printable runs single-quoted, the rest as $'\n' or $'\377', so
+  // the message cannot move the cursor or change the terminal, and the name
+  // can be pasted back into bash.
+  std::string out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t run = i, n = 0;
+    while (run < text.size() && (n = printable_length(text.substr(run))) != 0)
+      run += n;
+    if (run > i) {
+      out += single_quoted(text.substr(i, run - i));
+      i = run;
+      continue;
+    }
+    out += "$'";
+    while (i < text.size() && printable_length(text.substr(i)) == 0)
+      append_escaped(out, static_cast<unsigned char>(text[i++]));
+    out += "'";
+  }
+  return out;
 }
 
 std::string quote(const std::filesystem::path& path) {

@@ -10,7 +10,9 @@
 namespace uring_cp {
 
 /// A name quoted the way cp quotes it in messages: 'name', or "name" when it
-/// contains a single quote.
+/// contains a single quote; a name with control characters or bytes that are
+/// not valid UTF-8 is written the way bash reads it back, e.g. 'a'$'\n''b' or
+/// 'x'$'\377', so printing it cannot disturb the terminal.
 std::string quote(std::string_view text);
 std::string quote(const std::filesystem::path& path);
 

@@ -63,7 +63,7 @@ same_tree() {
 
 same_file() { cmp -- "$1" "$2" || fail "$2 differs from $1"; }
 
-# no_temporaries DIR : no '.NAME.uring-cp.XXXXXX' left anywhere below DIR.
+# no_temporaries DIR : no '.NAME.uring-cp.PID.XXXXXX' left anywhere below DIR.
 no_temporaries() {
   local left
   left=$(find "$1" -name '.*.uring-cp.*' 2>/dev/null | head -5)

@@ -1,4 +1,6 @@
-# Permission denied (read, create, overwrite without -f) and RLIMIT_MEMLOCK,
+# Permission denied (read, create, overwrite without -f; single files and
+# within trees, where each failure is reported and the rest copied) and
+# RLIMIT_MEMLOCK,
 # run as an unprivileged user: root drops to nobody with setpriv; a
 # non-root run uses itself.
 #   bash test-permissions.sh URING_CP
@@ -51,6 +53,18 @@ for method in fixed posix; do
   expect_err "cannot access 't/closed': Permission denied"
   same_file t/ok/a t2/ok/a
   [[ ! -e t2/secret ]] || fail "t2/secret created"
+
+  note "$method: a tree into directories that are not writable: rest copied"
+  mk bash -c 'chmod -R u+rwx s d 2>/dev/null; rm -rf s d; mkdir -p s/ro/newdir s/ok d/s/ro;
+    for f in s/top s/ro/x s/ro/y s/ro/newdir/z s/ok/w; do head -c 30000 /dev/urandom > $f; done
+    chmod 555 d/s/ro'
+  as_run 1 -r --method=$method s d
+  expect_err "cannot create regular file 'd/s/ro/x': Permission denied"
+  expect_err "cannot create regular file 'd/s/ro/y': Permission denied"
+  expect_err "cannot create directory 'd/s/ro/newdir': Permission denied"
+  same_file s/top d/s/top
+  same_file s/ok/w d/s/ok/w
+  [[ -z $(ls -A d/s/ro) ]] || fail "something was created in d/s/ro: $(ls -A d/s/ro)"
 
   note "$method: destination directory not writable"
   mk bash -c 'rm -rf ro; mkdir ro; chmod 555 ro'
