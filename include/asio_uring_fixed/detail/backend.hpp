@@ -1,5 +1,7 @@
-// The interface the engine drives: the io_uring ring or the portable thread
-// pool. Every member except wait() is called with the engine's lock held.
+// The interface the engine drives: the private io_uring ring or the portable
+// thread pool (both compiled, src/), or Asio's own ring (header-only,
+// detail/asio_ring_backend.hpp). Every member except wait() is called with
+// the engine's lock held.
 #pragma once
 
 #include <asio_uring_fixed/config.hpp>
@@ -8,6 +10,7 @@
 #include <sys/uio.h>
 
 #include <cstddef>
+#include <memory>
 
 namespace asio_uring_fixed::detail {
 
@@ -38,6 +41,13 @@ class backend {
   /// Blocks until ready() (shutdown only; called without the engine's lock).
   virtual void wait() = 0;
 
+  /// True when results do not come back through reap() but are handed to
+  /// engine::deliver() by the backend's host (Asio's ring), which reaps them
+  /// on its own threads. Shutdown then does not wait for them: the host
+  /// drains its ring at its own shutdown and delivers them as abandoned,
+  /// while the engine still exists.
+  virtual bool host_delivers() const noexcept { return false; }
+
   /// Buffer registration: the sparse table's size (0 when unsupported) and
   /// the error that made it unsupported.
   virtual unsigned table_size() const noexcept { return 0; }
@@ -46,8 +56,5 @@ class backend {
   /// Fills (or, with null iov_base, empties) slots [first, first + n).
   virtual error_code update_buffers(unsigned first, const iovec* iov, unsigned n);
 };
-
-std::unique_ptr<backend> make_ring_backend(const service_options& options, error_code& ec);
-std::unique_ptr<backend> make_portable_backend(const service_options& options);
 
 } // namespace asio_uring_fixed::detail

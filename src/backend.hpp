@@ -1,0 +1,15 @@
+// The backends compiled into the library: the private io_uring ring and the
+// portable thread pool. The interface itself is in detail/backend.hpp, where
+// the header-only Asio-ring backend can implement it too.
+#pragma once
+
+#include <asio_uring_fixed/detail/backend.hpp>
+
+#include <memory>
+
+namespace asio_uring_fixed::detail {
+
+std::unique_ptr<backend> make_ring_backend(const service_options& options, error_code& ec);
+std::unique_ptr<backend> make_portable_backend(const service_options& options);
+
+} // namespace asio_uring_fixed::detail
