@@ -1,52 +1,13 @@
-// The interface the engine drives: the io_uring ring or the portable thread
-// pool. Every member except wait() is called with the engine's lock held.
+// The backends compiled into the library: the private io_uring ring and the
+// portable thread pool. The interface itself is in detail/backend.hpp, where
+// the header-only Asio-ring backend can implement it too.
 #pragma once
 
-#include <asio_uring_fixed/config.hpp>
-#include <asio_uring_fixed/detail/engine.hpp>
+#include <asio_uring_fixed/detail/backend.hpp>
 
-#include <sys/uio.h>
-
-#include <cstddef>
 #include <memory>
 
 namespace asio_uring_fixed::detail {
-
-class backend {
- public:
-  virtual ~backend() = default;
-
-  virtual int wait_fd() const noexcept = 0;
-
-  /// Queues op's requests; false when there is no room now (ring full).
-  virtual bool prepare(operation* op) = 0;
-
-  /// Hands queued requests to the kernel.
-  virtual void flush() = 0;
-
-  /// Moves up to max finished results to out.
-  virtual std::size_t reap(completion* out, std::size_t max) = 0;
-
-  /// True when reap() would return something.
-  virtual bool ready() const = 0;
-
-  /// Best-effort cancellation of op's requests; op completes as usual.
-  virtual void cancel(operation* op) = 0;
-
-  /// Best-effort cancellation of everything (shutdown).
-  virtual void cancel_all() = 0;
-
-  /// Blocks until ready() (shutdown only; called without the engine's lock).
-  virtual void wait() = 0;
-
-  /// Buffer registration: the sparse table's size (0 when unsupported) and
-  /// the error that made it unsupported.
-  virtual unsigned table_size() const noexcept { return 0; }
-  virtual error_code table_error() const noexcept;
-
-  /// Fills (or, with null iov_base, empties) slots [first, first + n).
-  virtual error_code update_buffers(unsigned first, const iovec* iov, unsigned n);
-};
 
 std::unique_ptr<backend> make_ring_backend(const service_options& options, error_code& ec);
 std::unique_ptr<backend> make_portable_backend(const service_options& options);

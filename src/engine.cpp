@@ -28,10 +28,11 @@ backend_preference preference_from_environment(backend_preference configured) {
 
 } // namespace
 
-engine::engine(const service_options& options) {
+engine::engine(const service_options& options, ring_factory factory) {
   backend_preference pref = preference_from_environment(options.backend);
   if (pref != backend_preference::portable) {
-    backend_ = make_ring_backend(options, io_uring_error_);
+    backend_ = factory.make ? factory.make(factory.context, *this, options, io_uring_error_)
+                            : make_ring_backend(options, io_uring_error_);
     if (!backend_ && pref == backend_preference::io_uring)
       throw system_error(io_uring_error_, "asio_uring_fixed: io_uring_setup");
   } else {
@@ -41,6 +42,7 @@ engine::engine(const service_options& options) {
   if (!backend_)
     backend_ = make_portable_backend(options);
   backend_ = wrap_backend(std::move(backend_));
+  host_delivers_ = backend_->host_delivers();
   table_ = std::make_shared<buffer_table>(backend_.get());
 }
 
@@ -221,6 +223,18 @@ void engine::run_once() {
   }
 }
 
+void engine::deliver(operation* op, unsigned index, int result, bool abandoned) {
+  {
+    std::lock_guard lock(mutex_);
+    --outstanding_;
+    abandoned = abandoned || is_shut_down();
+    if (!backlog_.empty() && !abandoned)
+      flush_locked(); // what the backend could not take before
+  }
+  op->pending_.fetch_sub(1, std::memory_order_relaxed);
+  op->complete(abandoned ? nullptr : this, index, result);
+}
+
 void engine::shutdown() {
   {
     std::lock_guard lock(mutex_);
@@ -252,7 +266,10 @@ void engine::shutdown() {
       batch[i].op->complete(nullptr, batch[i].index, batch[i].result);
     }
     if (n == 0) {
-      if (idle)
+      // Results in the hands of the backend's host (Asio's ring) are
+      // delivered as abandoned by the host's own shutdown, which comes after
+      // this one and drains its ring first (see ASIO_RING_MODE.md).
+      if (idle || host_delivers_)
         break;
       backend_->wait();
     }

@@ -43,6 +43,27 @@ boost::test_tools::assertion_result needs_io_uring(boost::unit_test::test_unit_i
   return r;
 }
 
+boost::test_tools::assertion_result needs_private_ring(boost::unit_test::test_unit_id id) {
+  auto r = needs_io_uring(id);
+  if (r && ASIO_URING_FIXED_HAS_ASIO_RING) {
+    r = false;
+    r.message() << "this program runs on Asio's own ring (Asio-ring mode: patched Asio with "
+                   "BOOST_ASIO_HAS_IO_URING), where service_options::setup_flags and "
+                   "ring_entries do not apply";
+  }
+  return r;
+}
+
+boost::test_tools::assertion_result needs_asio_ring(boost::unit_test::test_unit_id id) {
+  auto r = needs_io_uring(id);
+  if (r && !ASIO_URING_FIXED_HAS_ASIO_RING) {
+    r = false;
+    r.message() << "needs Asio-ring mode (a Boost.Asio patched by upstream-proposal/ and "
+                   "BOOST_ASIO_HAS_IO_URING); this program uses the library's private ring";
+  }
+  return r;
+}
+
 boost::test_tools::assertion_result needs_direct_io(boost::unit_test::test_unit_id) {
   scratch s;
   int fd = ::open(s.path("direct-probe").c_str(), O_CREAT | O_RDWR | O_DIRECT, 0644);

@@ -35,6 +35,13 @@ boost::test_tools::assertion_result needs_refused_io_uring(boost::unit_test::tes
 /// Precondition: the service on a fresh io_context uses io_uring.
 boost::test_tools::assertion_result needs_io_uring(boost::unit_test::test_unit_id);
 
+/// Precondition: the io_uring backend is the library's private ring, not
+/// Asio's (tests of service_options::setup_flags / ring_entries).
+boost::test_tools::assertion_result needs_private_ring(boost::unit_test::test_unit_id);
+
+/// Precondition: the io_uring backend is Asio's own ring (Asio-ring mode).
+boost::test_tools::assertion_result needs_asio_ring(boost::unit_test::test_unit_id);
+
 /// Precondition: O_DIRECT works for files in the scratch directory.
 boost::test_tools::assertion_result needs_direct_io(boost::unit_test::test_unit_id);
 

@@ -9,6 +9,7 @@
 #include <liburing.h>
 
 #include <chrono>
+#include <cstring>
 #include <thread>
 
 using namespace test;
@@ -63,7 +64,8 @@ BOOST_AUTO_TEST_CASE(install_once) {
   BOOST_CHECK_THROW(auf::uring_service::install(ctx, opts), asio::service_already_exists);
 }
 
-BOOST_AUTO_TEST_CASE(refused_flags_are_dropped, *boost::unit_test::precondition(needs_io_uring)) {
+BOOST_AUTO_TEST_CASE(refused_flags_are_dropped,
+                     *boost::unit_test::precondition(needs_private_ring)) {
   // DEFER_TASKRUN without SINGLE_ISSUER is refused with EINVAL; the service
   // drops it and retries instead of failing.
   asio::io_context ctx;
@@ -74,7 +76,7 @@ BOOST_AUTO_TEST_CASE(refused_flags_are_dropped, *boost::unit_test::precondition(
 }
 
 BOOST_AUTO_TEST_CASE(unknown_flags_fall_back_or_throw,
-                     *boost::unit_test::precondition(needs_io_uring)) {
+                     *boost::unit_test::precondition(needs_private_ring)) {
   auf::service_options opts;
   opts.setup_flags = 1u << 31; // no such flag: EINVAL, and not droppable
   {
@@ -88,6 +90,42 @@ BOOST_AUTO_TEST_CASE(unknown_flags_fall_back_or_throw,
     opts.backend = auf::backend_preference::io_uring;
     BOOST_CHECK_THROW(auf::uring_service::install(ctx, opts), auf::system_error);
   }
+}
+
+namespace {
+int io_uring_fds() {
+  int n = 0;
+  for (const auto& e : fs::directory_iterator("/proc/self/fd")) {
+    std::error_code ec;
+    n += fs::read_symlink(e.path(), ec).string() == "anon_inode:[io_uring]";
+  }
+  return n;
+}
+} // namespace
+
+BOOST_AUTO_TEST_CASE(asio_ring_mode_owns_no_ring,
+                     *boost::unit_test::precondition(needs_asio_ring)) {
+  // One io_uring instance per io_context, Asio's: the library adds none.
+  int before = io_uring_fds();
+  asio::io_context ctx;
+  auf::fixed_buffer_pool pool(ctx, 4, 4096);
+  BOOST_TEST(pool.registered()); // in Asio's table
+  pipe_pair p;
+  auto b = pool.try_acquire();
+  std::memcpy(b.data(), "ring", 4);
+  b.set_range(0, 4);
+  std::size_t wrote = 0;
+  auf::async_write_fixed_at(p.write_end, 0, std::move(b),
+                            [&](auf::error_code ec, std::size_t n, auf::fixed_buffer) {
+                              BOOST_TEST(!ec);
+                              wrote = n;
+                            });
+  ctx.run();
+  BOOST_TEST(wrote == 4u);
+  BOOST_TEST(io_uring_fds() - before == 1);
+#if ASIO_URING_FIXED_HAS_ASIO_RING
+  BOOST_TEST(asio::has_service<asio::detail::io_uring_service>(ctx));
+#endif
 }
 
 BOOST_AUTO_TEST_CASE(run_returns_when_idle) {

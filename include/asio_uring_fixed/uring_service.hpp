@@ -3,6 +3,7 @@
 #pragma once
 
 #include <asio_uring_fixed/config.hpp>
+#include <asio_uring_fixed/detail/asio_ring_backend.hpp>
 #include <asio_uring_fixed/detail/engine.hpp>
 #include <asio_uring_fixed/service_options.hpp>
 
@@ -33,6 +34,21 @@ namespace asio_uring_fixed {
 /// service waits for every kernel completion, then destroys the pending
 /// handlers without calling them, and only then releases buffers and the
 /// ring. No memory the kernel may still write is freed before that.
+///
+/// Asio-ring mode: in a program built with BOOST_ASIO_HAS_IO_URING against
+/// a Boost.Asio that carries the upstream-proposal patches
+/// (ASIO_URING_FIXED_HAS_ASIO_RING is 1), the io_uring backend is Asio's own
+/// ring: requests are Asio operations on it and pools take slots of its
+/// registered-buffer table, so there is no second ring and no descriptor to
+/// watch. `backend()` still says io_uring. service_options::ring_entries and
+/// setup_flags do not apply (Asio sets up its ring); registered_buffer_slots
+/// slots are reserved in Asio's table when the service is created. A copy
+/// step is submitted as the read, then the write from the read's
+/// completion, with the same results as the linked pair. At shutdown the
+/// requests in Asio's ring are drained and destroyed by Asio's own
+/// io_uring service, which this service makes sure is shut down after it.
+/// With an io_context concurrency hint of 1, Asio's ring is unlocked:
+/// start operations only from the thread that runs the io_context.
 class uring_service : public asio::execution_context::service {
  public:
   using key_type = uring_service;
@@ -69,6 +85,8 @@ class uring_service : public asio::execution_context::service {
   void shutdown() override;
   static void arm(void* self);
   static void kick(void* self);
+  static void arm_nothing(void* self);
+  static void post_run_once(void* self);
 
   asio::io_context& context_;
   detail::engine engine_;

@@ -96,6 +96,7 @@ class fault_backend final : public detail::backend {
   void cancel(detail::operation* op) override { inner_->cancel(op); }
   void cancel_all() override { inner_->cancel_all(); }
   void wait() override { inner_->wait(); }
+  bool host_delivers() const noexcept override { return inner_->host_delivers(); }
   unsigned table_size() const noexcept override { return inner_->table_size(); }
   error_code table_error() const noexcept override { return inner_->table_error(); }
   error_code update_buffers(unsigned first, const iovec* iov, unsigned n) override {

@@ -24,6 +24,18 @@ struct completion {
   int result;
 };
 
+class engine;
+
+/// Makes the engine's io_uring backend when the options ask for one; null
+/// with ec set when it cannot. Without one the engine makes the library's
+/// private ring; in Asio-ring mode uring_service passes one that makes a
+/// backend on Asio's own ring (detail/asio_ring_backend.hpp).
+struct ring_factory {
+  void* context = nullptr;
+  std::unique_ptr<backend> (*make)(void* context, engine& owner, const service_options& options,
+                                   error_code& ec) = nullptr;
+};
+
 class engine {
  public:
   /// How the engine asks its owner (the Asio service) to wait for the
@@ -35,7 +47,7 @@ class engine {
     void (*kick)(void* context) = nullptr; // make the pending wait complete now
   };
 
-  explicit engine(const service_options& options);
+  explicit engine(const service_options& options, ring_factory factory = {});
   ~engine();
   engine(const engine&) = delete;
   engine& operator=(const engine&) = delete;
@@ -71,6 +83,15 @@ class engine {
   /// Reaps results and completes operations; called when the wait fires.
   void run_once();
 
+  /// Completes one request of op with result (thread-safe, no lock held by
+  /// the caller): for backends whose host reaps the results itself
+  /// (backend::host_delivers()). With abandoned, or once the engine is shut
+  /// down, the operation is destroyed without calling its handler.
+  void deliver(operation* op, unsigned index, int result, bool abandoned);
+
+  /// True when the backend's results come through deliver().
+  bool host_delivers() const noexcept { return host_delivers_; }
+
   /// Cancels everything, waits for every outstanding result and destroys the
   /// operations without calling their handlers. Operations started later are
   /// destroyed at once.
@@ -94,6 +115,7 @@ class engine {
   std::unique_ptr<backend> backend_;
   std::shared_ptr<buffer_table> table_;
   backend_kind kind_;
+  bool host_delivers_ = false;
   error_code io_uring_error_;
   wait_hooks hooks_;
   op_queue backlog_; // started but not yet accepted by the backend

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/asio/posix/descriptor_base.hpp>
+#include <boost/asio/post.hpp>
 
 #include <unistd.h>
 
@@ -13,9 +14,27 @@ namespace asio_uring_fixed {
 inline uring_service::uring_service(asio::io_context& context)
     : uring_service(context, service_options{}) {}
 
+namespace detail {
+
+inline ring_factory ring_factory_for([[maybe_unused]] asio::io_context& context) {
+#if ASIO_URING_FIXED_HAS_ASIO_RING
+  return {&context, &make_asio_ring_backend};
+#else
+  return {};
+#endif
+}
+
+} // namespace detail
+
 inline uring_service::uring_service(asio::io_context& context, const service_options& options)
-    : asio::execution_context::service(context), context_(context), engine_(options),
-      wait_(context) {
+    : asio::execution_context::service(context), context_(context),
+      engine_(options, detail::ring_factory_for(context)), wait_(context) {
+  if (engine_.host_delivers()) {
+    // Asio's ring: results come through Asio's completions; only the
+    // engine's own results (acquire grants) need run_once(), posted.
+    engine_.set_wait_hooks({this, &uring_service::arm_nothing, &uring_service::post_run_once});
+    return;
+  }
   int fd = ::dup(engine_.wait_fd());
   if (fd < 0)
     throw system_error(error_code(errno, boost::system::system_category()),
@@ -51,6 +70,13 @@ inline void uring_service::arm(void* self) {
 inline void uring_service::kick(void* self) {
   error_code ignored;
   static_cast<uring_service*>(self)->wait_.cancel(ignored);
+}
+
+inline void uring_service::arm_nothing(void*) {}
+
+inline void uring_service::post_run_once(void* self) {
+  auto* s = static_cast<uring_service*>(self);
+  asio::post(s->context_, [s] { s->engine_.run_once(); });
 }
 
 } // namespace asio_uring_fixed

@@ -1,0 +1,60 @@
+// The interface the engine drives: the private io_uring ring or the portable
+// thread pool (both compiled, src/), or Asio's own ring (header-only,
+// detail/asio_ring_backend.hpp). Every member except wait() is called with
+// the engine's lock held.
+#pragma once
+
+#include <asio_uring_fixed/config.hpp>
+#include <asio_uring_fixed/detail/engine.hpp>
+
+#include <sys/uio.h>
+
+#include <cstddef>
+#include <memory>
+
+namespace asio_uring_fixed::detail {
+
+class backend {
+ public:
+  virtual ~backend() = default;
+
+  virtual int wait_fd() const noexcept = 0;
+
+  /// Queues op's requests; false when there is no room now (ring full).
+  virtual bool prepare(operation* op) = 0;
+
+  /// Hands queued requests to the kernel.
+  virtual void flush() = 0;
+
+  /// Moves up to max finished results to out.
+  virtual std::size_t reap(completion* out, std::size_t max) = 0;
+
+  /// True when reap() would return something.
+  virtual bool ready() const = 0;
+
+  /// Best-effort cancellation of op's requests; op completes as usual.
+  virtual void cancel(operation* op) = 0;
+
+  /// Best-effort cancellation of everything (shutdown).
+  virtual void cancel_all() = 0;
+
+  /// Blocks until ready() (shutdown only; called without the engine's lock).
+  virtual void wait() = 0;
+
+  /// True when results do not come back through reap() but are handed to
+  /// engine::deliver() by the backend's host (Asio's ring), which reaps them
+  /// on its own threads. Shutdown then does not wait for them: the host
+  /// drains its ring at its own shutdown and delivers them as abandoned,
+  /// while the engine still exists.
+  virtual bool host_delivers() const noexcept { return false; }
+
+  /// Buffer registration: the sparse table's size (0 when unsupported) and
+  /// the error that made it unsupported.
+  virtual unsigned table_size() const noexcept { return 0; }
+  virtual error_code table_error() const noexcept;
+
+  /// Fills (or, with null iov_base, empties) slots [first, first + n).
+  virtual error_code update_buffers(unsigned first, const iovec* iov, unsigned n);
+};
+
+} // namespace asio_uring_fixed::detail
