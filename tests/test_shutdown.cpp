@@ -8,6 +8,50 @@
 
 using namespace test;
 
+namespace {
+
+// Two files with the same content, and the mix of operations the tests with
+// thousands in flight start on them: reads, writes of the same bytes back
+// (the files stay intact whatever happens) and copy steps from src to dst.
+struct mixed_files {
+  static constexpr std::size_t block = 4096, blocks = 512;
+  scratch s;
+  std::vector<std::byte> data;
+  auf::file src = create("src");
+  auf::file dst = create("dst");
+
+  explicit mixed_files(std::uint64_t seed) : data(pattern(block * blocks, seed)) {}
+
+  auf::file create(const char* name) {
+    write_file(s.path(name), data);
+    return auf::file(s.path(name), auf::file::read_write);
+  }
+
+  /// Starts operation i of the mix with buffer b.
+  template <typename Handler>
+  void start(std::size_t i, auf::fixed_buffer b, Handler&& handler) {
+    std::uint64_t at = (i % blocks) * block;
+    switch (i % 3) {
+    case 0:
+      auf::async_read_fixed_at(src, at, std::move(b), std::forward<Handler>(handler));
+      break;
+    case 1:
+      std::memcpy(b.data(), data.data() + at, block);
+      auf::async_write_fixed_at(src, at, std::move(b), std::forward<Handler>(handler));
+      break;
+    default:
+      auf::async_copy_fixed_at(src, at, dst, at, std::move(b), std::forward<Handler>(handler));
+      break;
+    }
+  }
+
+  bool intact() const {
+    return same(read_file(s.path("src")), data) && same(read_file(s.path("dst")), data);
+  }
+};
+
+} // namespace
+
 BOOST_AUTO_TEST_SUITE(service_shutdown)
 
 BOOST_AUTO_TEST_CASE(destroying_the_context_with_blocked_reads,
@@ -61,34 +105,15 @@ BOOST_AUTO_TEST_CASE(destroying_the_context_with_thousands_of_mixed_ops) {
   // ring) and blocked pipe reads, some completed and queued but not run,
   // the rest in flight: destroying the context must free each exactly once
   // and only after the kernel is done (run under AddressSanitizer in CI).
-  scratch s;
-  constexpr std::size_t block = 4096, blocks = 512;
-  auto data = pattern(block * blocks, 21);
-  write_file(s.path("src"), data);
-  write_file(s.path("dst"), data);
-  auf::file src(s.path("src"), auf::file::read_write);
-  auf::file dst(s.path("dst"), auf::file::read_write);
+  mixed_files f(21);
   pipe_pair p;
   auto log = std::make_shared<handler_log>();
   int calls_before_run = -1;
   for (int round = 0; round < 2; ++round) {
     asio::io_context ctx;
-    auf::fixed_buffer_pool pool(ctx, 3200, block, {auf::registration_mode::if_possible});
-    for (std::size_t i = 0; i < 3072; ++i) {
-      auto b = pool.try_acquire();
-      std::uint64_t at = (i % blocks) * block;
-      switch (i % 3) {
-      case 0:
-        auf::async_read_fixed_at(src, at, std::move(b), logged_handler(log));
-        break;
-      case 1:
-        std::memcpy(b.data(), data.data() + at, block);
-        auf::async_write_fixed_at(src, at, std::move(b), logged_handler(log));
-        break;
-      default:
-        auf::async_copy_fixed_at(src, at, dst, at, std::move(b), logged_handler(log));
-      }
-    }
+    auf::fixed_buffer_pool pool(ctx, 3200, f.block, {auf::registration_mode::if_possible});
+    for (std::size_t i = 0; i < 3072; ++i)
+      f.start(i, pool.try_acquire(), logged_handler(log));
     for (int i = 0; i < 64; ++i)
       auf::async_read_fixed_at(p.read_end, 0, pool.try_acquire(), logged_handler(log));
     if (round == 1) {
@@ -103,8 +128,7 @@ BOOST_AUTO_TEST_CASE(destroying_the_context_with_thousands_of_mixed_ops) {
   BOOST_TEST(calls_before_run == 0);
   // Every handler destroyed exactly once, called or not.
   BOOST_TEST(log->destroyed.load() == 2 * (3072 + 64));
-  BOOST_TEST(same(read_file(s.path("src")), data));
-  BOOST_TEST(same(read_file(s.path("dst")), data));
+  BOOST_TEST(f.intact());
 }
 
 BOOST_AUTO_TEST_CASE(destroying_the_context_with_acquire_waiters) {
@@ -201,13 +225,8 @@ BOOST_DATA_TEST_CASE(lifetime_under_fire,
                                                    ending::destroy_context,
                                                    ending::stop_and_restart}),
                      how) {
-  constexpr std::size_t ops = 3000, block = 4096, blocks = 512;
-  scratch s;
-  auto data = pattern(blocks * block, 31);
-  write_file(s.path("src"), data);
-  write_file(s.path("dst"), data);
-  auf::file src(s.path("src"), auf::file::read_write);
-  auf::file dst(s.path("dst"), auf::file::read_write);
+  constexpr std::size_t ops = 3000;
+  mixed_files f(31);
   pipe_pair p;
   auto t = std::make_shared<tally>(ops);
   std::size_t available_at_end = 0;
@@ -220,7 +239,7 @@ BOOST_DATA_TEST_CASE(lifetime_under_fire,
     auf::service_options opts;
     opts.ring_entries = 64;
     auf::uring_service::install(ctx, opts);
-    auto pool = std::make_unique<auf::fixed_buffer_pool>(ctx, ops, block);
+    auto pool = std::make_unique<auf::fixed_buffer_pool>(ctx, ops, f.block);
     std::function<void()> after;
     if (how == ending::stop_and_restart)
       after = [&] {
@@ -229,30 +248,17 @@ BOOST_DATA_TEST_CASE(lifetime_under_fire,
       };
     // With io_uring, file operations on the page cache may all finish before
     // the ending; reads of an empty pipe stay in flight until cancelled.
-    bool blocked_reads =
+    blocked_reads =
         asio::use_service<auf::uring_service>(ctx).backend() == auf::backend_kind::io_uring &&
         (how == ending::cancel_all || how == ending::destroy_context);
     for (std::size_t i = 0; i < ops; ++i) {
       auto b = pool->try_acquire();
       BOOST_REQUIRE(b);
-      std::uint64_t at = (i % blocks) * block;
       auto h = asio::bind_cancellation_slot(signals[i].slot(), tallied_handler(t, after));
-      if (blocked_reads && i % 4 == 3) {
+      if (blocked_reads && i % 4 == 3)
         auf::async_read_fixed_at(p.read_end, 0, std::move(b), std::move(h));
-        continue;
-      }
-      switch (i % 3) {
-      case 0:
-        auf::async_read_fixed_at(src, at, std::move(b), std::move(h));
-        break;
-      case 1: // the same bytes back: the files stay intact whatever happens
-        std::memcpy(b.data(), data.data() + at, block);
-        auf::async_write_fixed_at(src, at, std::move(b), std::move(h));
-        break;
-      default:
-        auf::async_copy_fixed_at(src, at, dst, at, std::move(b), std::move(h));
-        break;
-      }
+      else
+        f.start(i, std::move(b), std::move(h));
     }
     switch (how) {
     case ending::cancel_all:
@@ -298,8 +304,7 @@ BOOST_DATA_TEST_CASE(lifetime_under_fire,
       BOOST_TEST(runs > 1);
     for (auto& r : t->returned)
       BOOST_TEST(r.load() <= 1);
-    BOOST_TEST(same(read_file(s.path("src")), data));
-    BOOST_TEST(same(read_file(s.path("dst")), data));
+    BOOST_TEST(f.intact());
   }
 }
 
