@@ -9,6 +9,10 @@
 
 namespace asio_uring_fixed::detail {
 
+/// Throws system_error (errc::invalid_option) naming the option, its value
+/// and the limit when options cannot be used.
+void validate_options(const service_options& options);
+
 std::unique_ptr<backend> make_ring_backend(const service_options& options, error_code& ec);
 std::unique_ptr<backend> make_portable_backend(const service_options& options);
 

@@ -7,8 +7,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <string_view>
+#include <utility>
 
 namespace asio_uring_fixed::detail {
 namespace {
@@ -18,6 +20,9 @@ namespace {
 thread_local engine* current_reaper = nullptr;
 
 constexpr int max_rounds = 16;
+
+// How long shutdown waits for results before it cancels everything again.
+constexpr std::chrono::milliseconds cancel_retry_interval{100};
 
 backend_preference preference_from_environment(backend_preference configured) {
   const char* env = std::getenv("ASIO_URING_FIXED_BACKEND");
@@ -29,6 +34,7 @@ backend_preference preference_from_environment(backend_preference configured) {
 } // namespace
 
 engine::engine(const service_options& options, ring_factory factory) {
+  validate_options(options);
   backend_preference pref = preference_from_environment(options.backend);
   if (pref != backend_preference::portable) {
     backend_ = factory.make ? factory.make(factory.context, *this, options, io_uring_error_)
@@ -75,7 +81,9 @@ void engine::start(operation* op) {
   }
   op->pending_.store(op->request_count_, std::memory_order_relaxed);
   outstanding_ += op->request_count_;
-  if (!backlog_.empty() || !backend_->prepare(op))
+  if (op->cancel_requested_.load(std::memory_order_relaxed))
+    complete_cancelled_locked(op); // cancelled between two requests
+  else if (!backlog_.empty() || !backend_->prepare(op))
     backlog_.push(op);
   if (current_reaper == this)
     unflushed_ = true;
@@ -83,6 +91,14 @@ void engine::start(operation* op) {
     flush_locked();
   if (!armed_ && !reaping_)
     arm_locked();
+}
+
+void engine::complete_cancelled_locked(operation* op) {
+  for (unsigned i = 0; i < op->request_count_; ++i)
+    op->results_[i] = -ECANCELED;
+  ready_.push(op);
+  if (armed_ && hooks_.kick)
+    hooks_.kick(hooks_.context);
 }
 
 bool engine::start_external(operation* op) {
@@ -108,18 +124,63 @@ void engine::post(operation* op, int result) {
     hooks_.kick(hooks_.context);
 }
 
-void engine::cancel(operation* op) {
+std::uint64_t engine::enable_cancellation(operation* op) {
   std::lock_guard lock(mutex_);
-  if (op->pending_.load(std::memory_order_relaxed) == 0 ||
-      op->cancel_requested_.exchange(true, std::memory_order_relaxed))
+  if (cancel_free_ == 0) {
+    cancel_entries_.emplace_back(); // may throw: nothing changed yet
+    cancel_free_ = static_cast<std::uint32_t>(cancel_entries_.size());
+  }
+  std::uint32_t index = cancel_free_ - 1;
+  cancel_entry& e = cancel_entries_[index];
+  cancel_free_ = e.next_free;
+  e.op = op;
+  e.next_free = 0;
+  op->cancel_key_ = (std::uint64_t{e.generation} << 32) | (index + 1);
+  op->cancel_engine_ = this;
+  return op->cancel_key_;
+}
+
+void engine::disable_cancellation(operation* op) noexcept {
+  std::uint64_t key = std::exchange(op->cancel_key_, 0);
+  if (key == 0)
     return;
+  std::lock_guard lock(mutex_);
+  std::uint32_t index = static_cast<std::uint32_t>(key) - 1;
+  cancel_entry& e = cancel_entries_[index];
+  e.op = nullptr;
+  ++e.generation; // a key still held by a cancellation handler no longer matches
+  if (e.generation == 0)
+    e.generation = 1;
+  e.next_free = cancel_free_;
+  cancel_free_ = index + 1;
+}
+
+void engine::cancel(std::uint64_t key) {
+  std::lock_guard lock(mutex_);
+  std::uint32_t index = static_cast<std::uint32_t>(key) - 1;
+  if (key == 0 || index >= cancel_entries_.size())
+    return;
+  const cancel_entry& e = cancel_entries_[index];
+  operation* op = e.op;
+  if (!op || e.generation != static_cast<std::uint32_t>(key >> 32))
+    return; // finished (and perhaps freed): nothing to cancel
+  // The operation is alive while registered: disable_cancellation() takes
+  // this lock before its memory is freed.
+  if (op->cancel_requested_.exchange(true, std::memory_order_relaxed))
+    return;
+  if (op->pending_.load(std::memory_order_relaxed) == 0)
+    return; // between two requests: start() sees cancel_requested_
+  if (op->request_count_ == 0) {
+    if (op->withdraw_ && op->withdraw_(op)) {
+      ready_.push(op);
+      if (armed_ && hooks_.kick)
+        hooks_.kick(hooks_.context);
+    }
+    return;
+  }
   if (backlog_.contains(op)) {
     backlog_.erase(op);
-    for (unsigned i = 0; i < op->request_count_; ++i)
-      op->results_[i] = -ECANCELED;
-    ready_.push(op);
-    if (armed_ && hooks_.kick)
-      hooks_.kick(hooks_.context);
+    complete_cancelled_locked(op);
     return;
   }
   backend_->cancel(op);
@@ -175,13 +236,17 @@ std::size_t engine::take_locked(completion* out, std::size_t max) {
 void engine::run_once() {
   completion batch[batch_size];
   std::size_t n = 0, next = 0;
-  engine* previous = current_reaper;
-  current_reaper = this;
   {
     std::lock_guard lock(mutex_);
     armed_ = false;
+    // Another thread reaps (Asio's ring posts a run_once() per kick): it
+    // arms again on its way out, which picks up whatever is left.
+    if (reaping_)
+      return;
     reaping_ = true;
   }
+  engine* previous = current_reaper;
+  current_reaper = this;
   // Runs on the way out, also when a handler throws: keeps the results not
   // yet delivered, submits what was queued and waits again if needed.
   struct epilogue {
@@ -271,7 +336,14 @@ void engine::shutdown() {
       // this one and drains its ring first (see ASIO_RING_MODE.md).
       if (idle || host_delivers_)
         break;
-      backend_->wait();
+      // A cancellation that could not be submitted, or that reached a
+      // request before it could be stopped, is issued again: shutdown ends
+      // as soon as every request in flight can be cancelled.
+      if (!backend_->wait_for(cancel_retry_interval)) {
+        std::lock_guard lock(mutex_);
+        backend_->cancel_all();
+        backend_->flush();
+      }
     }
   }
   table_->detach_backend();

@@ -26,6 +26,17 @@ class category_impl final : public boost::system::error_category {
       return "the service is shut down";
     case errc::portable_requested:
       return "the portable backend was requested";
+    case errc::unsupported_kernel:
+      return "the kernel lacks IORING_ASYNC_CANCEL_ANY (Linux 5.19), which the io_uring backend "
+             "needs";
+    case errc::invalid_option:
+      return "an option is out of range";
+    case errc::invalid_offset:
+      return "file offset or offset + length beyond INT64_MAX";
+    case errc::wrong_context:
+      return "the lease's pool belongs to another io_context than the handler's executor";
+    case errc::no_pool:
+      return "the pool was not created (see its construction error)";
     }
     return "unknown asio_uring_fixed error " + std::to_string(value);
   }

@@ -54,6 +54,18 @@ std::string memlock_text() {
          (has_cap_ipc_lock() ? " (CAP_IPC_LOCK held)" : " and the process lacks CAP_IPC_LOCK");
 }
 
+std::string huge_pages_text() {
+  std::ifstream info("/proc/meminfo");
+  std::string line, total = "?", free = "?";
+  while (std::getline(info, line)) {
+    if (line.rfind("HugePages_Total:", 0) == 0)
+      total = line.substr(line.find_first_not_of(' ', 16));
+    else if (line.rfind("HugePages_Free:", 0) == 0)
+      free = line.substr(line.find_first_not_of(' ', 15));
+  }
+  return free + " of " + total + " reserved are free (see /proc/sys/vm/nr_hugepages)";
+}
+
 } // namespace
 
 pool_state* pool_state::create(engine& owner, std::size_t count, std::size_t size,
@@ -76,6 +88,9 @@ pool_state* pool_state::create(engine& owner, std::size_t count, std::size_t siz
   if (mem == MAP_FAILED) {
     ec = error_code(errno, boost::system::system_category());
     what = "mapping " + bytes_text(total) + " for " + std::to_string(count) + " buffers failed";
+    if (options.huge_pages)
+      what += " (pool_options::huge_pages asks for " + std::to_string(total / huge_page_size) +
+              " explicit 2 MiB huge pages; " + huge_pages_text() + ")";
     return nullptr;
   }
   // Children of fork() must not share memory the ring may be writing into.
@@ -110,6 +125,9 @@ pool_state* pool_state::create(engine& owner, std::size_t count, std::size_t siz
         why += " (" + std::to_string(p->table_->free_slots()) + " of " +
                std::to_string(p->table_->size()) +
                " slots free; raise service_options::registered_buffer_slots, at most 16384)";
+      else if (reg_ec == errc::registration_unsupported &&
+               p->table_->unsupported_reason() == reg_ec)
+        why += " (service_options::registered_buffer_slots is 0)";
       else if (reg_ec == errc::registration_unsupported)
         why += " (no sparse buffer table: " + p->table_->unsupported_reason().message() + ")";
       if (options.registration == registration_mode::required) {
@@ -157,18 +175,23 @@ void pool_state::give_back(std::uint32_t index) noexcept {
       free_.push_back(index);
       return;
     }
+    waiter->queued_ = false;
   }
   waiter->index_ = index;
   engine_->post(waiter, 0);
 }
 
 void pool_state::start_wait(acquire_op* op) {
+  op->withdraw_ = &pool_state::withdraw;
+  op->pool_ = this;
   if (!engine_->start_external(op))
     return; // shut down: op destroyed
   int result;
   {
     std::lock_guard lock(mutex_);
-    if (closed_) {
+    // A cancellation that came before the waiter was queued set the flag
+    // (under the engine's lock, before withdraw() takes this one).
+    if (closed_ || op->cancel_requested_.load(std::memory_order_relaxed)) {
       result = -ECANCELED;
     } else if (!free_.empty()) {
       op->index_ = free_.back();
@@ -176,20 +199,25 @@ void pool_state::start_wait(acquire_op* op) {
       result = 0;
     } else {
       waiters_.push(op);
+      op->queued_ = true;
       return;
     }
   }
   engine_->post(op, result);
 }
 
-void pool_state::cancel_wait(acquire_op* op) {
-  {
-    std::lock_guard lock(mutex_);
-    if (!waiters_.contains(op))
-      return;
-    waiters_.erase(op);
-  }
-  engine_->post(op, -ECANCELED);
+bool pool_state::withdraw(operation* base) noexcept {
+  auto* op = static_cast<acquire_op*>(base);
+  pool_state* pool = op->pool_; // the pool outlives its waiters
+  if (!pool)
+    return false;
+  std::lock_guard lock(pool->mutex_);
+  if (!op->queued_)
+    return false; // granted or aborted meanwhile, or not queued yet
+  pool->waiters_.erase(op);
+  op->queued_ = false;
+  op->results_[0] = -ECANCELED;
+  return true;
 }
 
 void pool_state::close() noexcept {
@@ -197,7 +225,10 @@ void pool_state::close() noexcept {
   {
     std::lock_guard lock(mutex_);
     closed_ = true;
-    aborted.splice(waiters_);
+    while (operation* op = waiters_.pop()) {
+      static_cast<acquire_op*>(op)->queued_ = false;
+      aborted.push(op);
+    }
   }
   while (operation* op = aborted.pop())
     engine_->post(op, -ECANCELED);

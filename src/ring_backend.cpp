@@ -2,11 +2,14 @@
 // READ_FIXED / WRITE_FIXED (or plain READ / WRITE for unregistered buffers).
 #include "backend.hpp"
 
+#include <asio_uring_fixed/detail/prepare_request.hpp>
+
 #include <asio_uring_fixed/error.hpp>
 
 #include <liburing.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 
@@ -65,6 +68,8 @@ class ring_backend final : public backend {
       return error_code(-res, boost::system::system_category());
     initialized_ = true;
     setup_flags_ = flags;
+    if (!cancels_any())
+      return make_error_code(errc::unsupported_kernel);
 
     if (options.registered_buffer_slots == 0) {
       table_error_ = make_error_code(errc::registration_unsupported);
@@ -90,17 +95,7 @@ class ring_backend final : public backend {
     for (unsigned i = 0; i < n; ++i) {
       const io_request& r = op->requests_[i];
       io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
-      if (r.kind == io_request::read) {
-        if (r.buffer_slot >= 0)
-          io_uring_prep_read_fixed(sqe, r.fd, r.data, r.length, r.offset, r.buffer_slot);
-        else
-          io_uring_prep_read(sqe, r.fd, r.data, r.length, r.offset);
-      } else {
-        if (r.buffer_slot >= 0)
-          io_uring_prep_write_fixed(sqe, r.fd, r.data, r.length, r.offset, r.buffer_slot);
-        else
-          io_uring_prep_write(sqe, r.fd, r.data, r.length, r.offset);
-      }
+      prepare_request(sqe, r, r.buffer_slot);
       if (i + 1 < n)
         sqe->flags |= IOSQE_IO_LINK;
       io_uring_sqe_set_data64(sqe, user_data_of(op, i));
@@ -161,6 +156,15 @@ class ring_backend final : public backend {
     }
   }
 
+  bool wait_for(std::chrono::milliseconds timeout) override {
+    __kernel_timespec ts{};
+    ts.tv_sec = timeout.count() / 1000;
+    ts.tv_nsec = (timeout.count() % 1000) * 1000000;
+    io_uring_cqe* cqe;
+    int r = io_uring_wait_cqe_timeout(&ring_, &cqe, &ts);
+    return r != -ETIME;
+  }
+
   unsigned table_size() const noexcept override { return table_size_; }
   error_code table_error() const noexcept override { return table_error_; }
 
@@ -172,6 +176,29 @@ class ring_backend final : public backend {
   }
 
  private:
+  // Shutdown cancels with IORING_ASYNC_CANCEL_ANY (kernel 5.19): without it
+  // a request that never completes by itself (a read on an idle pipe) would
+  // keep shutdown waiting for ever. An empty ring answers a supported
+  // request with -ENOENT and an unknown flag with -EINVAL.
+  bool cancels_any() {
+    io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
+    if (!sqe)
+      return false;
+    io_uring_prep_cancel64(sqe, 0, IORING_ASYNC_CANCEL_ANY);
+    io_uring_sqe_set_data64(sqe, ignored_user_data);
+    if (io_uring_submit(&ring_) != 1)
+      return false;
+    io_uring_cqe* cqe;
+    int r;
+    while ((r = io_uring_wait_cqe(&ring_, &cqe)) == -EINTR) {
+    }
+    if (r < 0)
+      return false;
+    int res = cqe->res;
+    io_uring_cqe_seen(&ring_, cqe);
+    return res == -ENOENT || res == 0;
+  }
+
   void submit_cancel(std::uint64_t target, int flags) {
     io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
     if (!sqe) {

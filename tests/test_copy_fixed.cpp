@@ -24,10 +24,10 @@ void copy_file(asio::io_context& ctx, auf::fixed_buffer_pool& pool, auf::file& s
     std::uint64_t at = next;
     next += block;
     auf::async_copy_fixed_at(src, at, dst, at, std::move(b),
-                             [&](auf::error_code ec, std::size_t n, auf::fixed_buffer b) {
+                             [&](auf::error_code ec, auf::copy_progress p, auf::fixed_buffer b) {
                                if (ec)
                                  errors.push_back(ec);
-                               copied += n;
+                               copied += p.written;
                                step(std::move(b));
                              });
   };
@@ -67,9 +67,9 @@ BOOST_AUTO_TEST_CASE(step_past_the_end_is_eof_and_writes_nothing) {
   auf::error_code result;
   std::size_t n_out = 1;
   auf::async_copy_fixed_at(src, 4096, dst, 0, pool.try_acquire(),
-                           [&](auf::error_code ec, std::size_t n, auf::fixed_buffer) {
+                           [&](auf::error_code ec, auf::copy_progress p, auf::fixed_buffer) {
                              result = ec;
-                             n_out = n;
+                             n_out = p.written;
                            });
   ctx.run();
   BOOST_TEST((result == asio::error::eof));
@@ -86,9 +86,9 @@ BOOST_AUTO_TEST_CASE(short_read_writes_exactly_what_was_read) {
   std::size_t n_out = 0;
   auf::error_code result;
   auf::async_copy_fixed_at(src, 1000, dst, 50, pool.try_acquire(),
-                           [&](auf::error_code ec, std::size_t n, auf::fixed_buffer b) {
+                           [&](auf::error_code ec, auf::copy_progress p, auf::fixed_buffer b) {
                              result = ec;
-                             n_out = n;
+                             n_out = p.written;
                              BOOST_TEST(b.size() == 8192u); // range handed back unchanged
                            });
   ctx.run();
@@ -109,9 +109,9 @@ BOOST_AUTO_TEST_CASE(write_error_is_reported) {
   auf::error_code result;
   std::size_t n_out = 1;
   auf::async_copy_fixed_at(src, 0, ro, 0, pool.try_acquire(),
-                           [&](auf::error_code ec, std::size_t n, auf::fixed_buffer) {
+                           [&](auf::error_code ec, auf::copy_progress p, auf::fixed_buffer) {
                              result = ec;
-                             n_out = n;
+                             n_out = p.written;
                            });
   ctx.run();
   BOOST_TEST(result.value() == EBADF);
@@ -125,7 +125,7 @@ BOOST_AUTO_TEST_CASE(read_error_is_reported) {
   auf::error_code result;
   auf::async_copy_fixed_at(
       -1, 0, dst, 0, pool.try_acquire(),
-      [&](auf::error_code ec, std::size_t, auf::fixed_buffer) { result = ec; });
+      [&](auf::error_code ec, auf::copy_progress, auf::fixed_buffer) { result = ec; });
   ctx.run();
   BOOST_TEST(result.value() == EBADF);
   BOOST_TEST(dst.size() == 0u);
@@ -140,11 +140,11 @@ BOOST_AUTO_TEST_CASE(cancel_a_blocked_step, *boost::unit_test::precondition(need
   std::size_t n_out = 1;
   auf::async_copy_fixed_at(
       p.read_end, 0, dst, 0, pool.try_acquire(),
-      asio::bind_cancellation_slot(signal.slot(),
-                                   [&](auf::error_code ec, std::size_t n, auf::fixed_buffer) {
-                                     result = ec;
-                                     n_out = n;
-                                   }));
+      asio::bind_cancellation_slot(
+          signal.slot(), [&](auf::error_code ec, auf::copy_progress p, auf::fixed_buffer) {
+            result = ec;
+            n_out = p.written;
+          }));
   asio::steady_timer t(ctx, std::chrono::milliseconds(50));
   t.async_wait([&](auf::error_code) { signal.emit(asio::cancellation_type::terminal); });
   ctx.run();
@@ -164,9 +164,9 @@ BOOST_AUTO_TEST_CASE(short_read_from_a_pipe_then_write,
   std::size_t n_out = 0;
   auf::error_code result;
   auf::async_copy_fixed_at(p.read_end, 0, dst, 0, pool.try_acquire(),
-                           [&](auf::error_code ec, std::size_t n, auf::fixed_buffer) {
+                           [&](auf::error_code ec, auf::copy_progress p, auf::fixed_buffer) {
                              result = ec;
-                             n_out = n;
+                             n_out = p.written;
                            });
   ctx.run();
   BOOST_TEST(!result);

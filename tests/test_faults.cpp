@@ -22,6 +22,7 @@ namespace fault_test {
 struct outcome {
   auf::error_code ec;
   std::size_t n = 0;
+  auf::copy_progress progress{}; // copy steps: what each half did
   auf::fixed_buffer buffer;
 };
 
@@ -61,7 +62,20 @@ struct fixture {
   outcome run(Initiation start) {
     std::optional<outcome> r;
     start([&](auf::error_code ec, std::size_t n, auf::fixed_buffer b) {
-      r = outcome{ec, n, std::move(b)};
+      r = outcome{ec, n, {}, std::move(b)};
+    });
+    ctx.restart();
+    ctx.run();
+    BOOST_REQUIRE(r.has_value());
+    return std::move(*r);
+  }
+
+  /// As run(), for a copy step: n is the bytes written.
+  template <typename Initiation>
+  outcome run_copy(Initiation start) {
+    std::optional<outcome> r;
+    start([&](auf::error_code ec, auf::copy_progress p, auf::fixed_buffer b) {
+      r = outcome{ec, p.written, p, std::move(b)};
     });
     ctx.restart();
     ctx.run();
@@ -182,23 +196,38 @@ BOOST_AUTO_TEST_CASE(write_all_reports_enospc_with_the_bytes_before_it) {
 BOOST_DATA_TEST_CASE_F(fixture, a_copy_step_reports_read_errors, bdata::make({EIO, ENOSPC}),
                        error) {
   auf::testing::inject(on_reads(error));
-  auto r = run([&](auto h) { auf::async_copy_fixed_at(*src, 0, *dst, 0, pool.try_acquire(), h); });
+  auto r =
+      run_copy([&](auto h) { auf::async_copy_fixed_at(*src, 0, *dst, 0, pool.try_acquire(), h); });
   BOOST_TEST(r.ec == sys(error));
   BOOST_TEST(r.n == 0u);
+  // Which half failed, so that EIO is not ambiguous.
+  BOOST_TEST((r.progress == auf::copy_progress{0, 0, auf::copy_side::read}));
 }
 
 BOOST_AUTO_TEST_CASE(a_copy_step_reports_write_errors_with_the_bytes_before) {
   auf::testing::inject({short_ones(fault::target::write), on_writes(ENOSPC)});
-  auto r = run([&](auto h) { auf::async_copy_fixed_at(*src, 0, *dst, 0, pool.try_acquire(), h); });
+  auto r =
+      run_copy([&](auto h) { auf::async_copy_fixed_at(*src, 0, *dst, 0, pool.try_acquire(), h); });
   BOOST_TEST(r.ec == sys(ENOSPC));
   BOOST_TEST(r.n == block / 2);
+  BOOST_TEST((r.progress == auf::copy_progress{block, block / 2, auf::copy_side::write}));
   BOOST_TEST(destination_holds(0, r.n));
+}
+
+BOOST_DATA_TEST_CASE_F(fixture, a_copy_step_reports_eio_of_the_write_as_the_writes,
+                       bdata::make({EIO}), error) {
+  auf::testing::inject(on_writes(error));
+  auto r =
+      run_copy([&](auto h) { auf::async_copy_fixed_at(*src, 0, *dst, 0, pool.try_acquire(), h); });
+  BOOST_TEST(r.ec == sys(error));
+  BOOST_TEST((r.progress == auf::copy_progress{block, 0, auf::copy_side::write}));
 }
 
 BOOST_DATA_TEST_CASE_F(fixture, a_copy_step_retries_eintr_and_eagain, bdata::make({EINTR, EAGAIN}),
                        error) {
   auf::testing::inject({on_reads(error, 2), on_writes(error, 2)});
-  auto r = run([&](auto h) { auf::async_copy_fixed_at(*src, 0, *dst, 0, pool.try_acquire(), h); });
+  auto r =
+      run_copy([&](auto h) { auf::async_copy_fixed_at(*src, 0, *dst, 0, pool.try_acquire(), h); });
   BOOST_TEST(!r.ec);
   BOOST_TEST(r.n == block);
   BOOST_TEST(destination_holds(0, block));
@@ -207,7 +236,8 @@ BOOST_DATA_TEST_CASE_F(fixture, a_copy_step_retries_eintr_and_eagain, bdata::mak
 
 BOOST_AUTO_TEST_CASE(a_copy_step_after_a_short_read_writes_exactly_what_was_read) {
   auf::testing::inject(short_ones(fault::target::read));
-  auto r = run([&](auto h) { auf::async_copy_fixed_at(*src, 0, *dst, 0, pool.try_acquire(), h); });
+  auto r =
+      run_copy([&](auto h) { auf::async_copy_fixed_at(*src, 0, *dst, 0, pool.try_acquire(), h); });
   BOOST_TEST(!r.ec);
   BOOST_TEST(r.n == block / 2);
   BOOST_TEST(destination_holds(0, r.n));
@@ -231,9 +261,10 @@ BOOST_DATA_TEST_CASE_F(fixture, a_copy_loop_under_short_transfers_and_retries,
       b.set_range(0, end - at);
       auf::async_copy_fixed_at(
           *src, at, *dst, at, std::move(b),
-          [&, at, end](auf::error_code ec, std::size_t n, auf::fixed_buffer b) {
+          [&, at, end](auf::error_code ec, auf::copy_progress p, auf::fixed_buffer b) {
             --active;
             BOOST_REQUIRE_MESSAGE(!ec, ec.message());
+            std::size_t n = p.written;
             copied += n;
             if (at + n < end) // the rest of this block
               return step(at + n, end, std::move(b));

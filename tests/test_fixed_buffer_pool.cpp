@@ -310,7 +310,40 @@ BOOST_AUTO_TEST_CASE(empty_pool_object_reports_errors) {
   BOOST_TEST(!called);
   ctx.run();
   BOOST_TEST(called);
-  BOOST_TEST((result == auf::errc::empty_buffer));
+  // Defect 11: this used to say "the lease holds no buffer".
+  BOOST_TEST((result == auf::errc::no_pool));
+  // The error_code constructor keeps the explanation (it used to be empty).
+  BOOST_TEST(bad.registration_message().find("1..16384 buffers") != std::string::npos);
+}
+
+// Defect 11: the messages name the option, the value and the limit.
+BOOST_AUTO_TEST_CASE(errors_explain_themselves) {
+  {
+    asio::io_context ctx;
+    auf::error_code ec;
+    auf::pool_options o;
+    o.huge_pages = true;
+    // More huge pages than any test machine reserves.
+    auf::fixed_buffer_pool huge(ctx, 16384, std::size_t{1} << 30, o, ec);
+    BOOST_TEST(!!ec);
+    BOOST_TEST_MESSAGE(huge.registration_message());
+    BOOST_TEST(huge.registration_message().find("huge_pages") != std::string::npos);
+    BOOST_TEST(huge.registration_message().find("nr_hugepages") != std::string::npos);
+  }
+  {
+    asio::io_context ctx;
+    auf::fixed_buffer_pool pool(ctx, 1, 4096);
+    auf::fixed_buffer b = pool.try_acquire();
+    try {
+      b.set_range(4000, 200);
+      BOOST_FAIL("no exception");
+    } catch (const std::out_of_range& e) {
+      std::string what = e.what();
+      BOOST_TEST(what.find("4000") != std::string::npos);
+      BOOST_TEST(what.find("200") != std::string::npos);
+      BOOST_TEST(what.find("4096") != std::string::npos);
+    }
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

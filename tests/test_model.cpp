@@ -186,11 +186,11 @@ class model_run {
         file_, src * block, file_, dst * block, std::move(b),
         asio::bind_cancellation_slot(
             signal.slot(),
-            [this, src, dst, len](auf::error_code ec, std::size_t n, auf::fixed_buffer) {
+            [this, src, dst, len](auf::error_code ec, auf::copy_progress p, auf::fixed_buffer) {
               if (ec == asio::error::operation_aborted) {
                 ++aborted;
                 resync(dst * block, len);
-              } else if (ec || n != len) {
+              } else if (ec || p.written != len) {
                 fail("copy: " + ec.message());
               } else {
                 std::memmove(model_.data() + dst * block, model_.data() + src * block, len);

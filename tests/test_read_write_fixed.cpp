@@ -14,7 +14,12 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include <boost/asio/posix/stream_descriptor.hpp>
+
 #include <fcntl.h>
+
+#include <limits>
+#include <thread>
 
 using namespace test;
 
@@ -353,14 +358,151 @@ BOOST_AUTO_TEST_CASE(kernel_errors_carry_errno) {
   BOOST_TEST(write_ro.value() == EBADF);
 }
 
-BOOST_AUTO_TEST_CASE(empty_lease_is_reported_not_inline) {
+// Defect 9 of the hardening issue: an empty lease used to complete on the
+// system executor, on a foreign thread, racing single-threaded programs.
+BOOST_AUTO_TEST_CASE(empty_lease_from_pool_completes_on_its_io_context) {
   auf::file f(path, auf::file::read_only);
-  std::promise<auf::error_code> p;
+  std::vector<auf::fixed_buffer> all;
+  while (auto b = pool.try_acquire())
+    all.push_back(std::move(b));
+  auf::fixed_buffer none = pool.try_acquire(); // the pool is exhausted
+  BOOST_TEST(!none);
+  BOOST_TEST(none.from_pool());
+  auf::error_code got;
+  bool called = false;
+  std::thread::id where;
+  auf::async_read_fixed_at(f, 0, std::move(none),
+                           [&](auf::error_code ec, std::size_t, auf::fixed_buffer) {
+                             called = true;
+                             got = ec;
+                             where = std::this_thread::get_id();
+                           });
+  BOOST_TEST(!called); // never inside the initiating call
+  ctx.run();
+  BOOST_TEST(called);
+  BOOST_TEST(where == std::this_thread::get_id()); // on the thread running ctx
+  BOOST_TEST((got == auf::errc::empty_buffer));
+}
+
+BOOST_AUTO_TEST_CASE(moved_from_lease_completes_on_its_io_context) {
+  auf::file f(path, auf::file::read_only);
+  auf::fixed_buffer b = pool.try_acquire();
+  auf::fixed_buffer taken = std::move(b);
+  auf::error_code got;
+  bool called = false;
+  auf::async_write_fixed_all_at(f, 0, std::move(b),
+                                [&](auf::error_code ec, std::size_t, auf::fixed_buffer) {
+                                  called = true;
+                                  got = ec;
+                                });
+  BOOST_TEST(!called);
+  ctx.run();
+  BOOST_TEST(called);
+  BOOST_TEST((got == auf::errc::empty_buffer));
+}
+
+BOOST_AUTO_TEST_CASE(empty_lease_uses_the_handlers_executor) {
+  auf::file f(path, auf::file::read_only);
+  asio::io_context other;
+  bool called = false;
   auf::async_read_fixed_at(
       f, 0, auf::fixed_buffer(),
-      [&](auf::error_code ec, std::size_t, auf::fixed_buffer) { p.set_value(ec); });
-  auto ec = p.get_future().get(); // delivered on the system executor
-  BOOST_TEST((ec == auf::errc::empty_buffer));
+      asio::bind_executor(other, [&](auf::error_code ec, std::size_t, auf::fixed_buffer) {
+        called = true;
+        BOOST_TEST((ec == auf::errc::empty_buffer));
+      }));
+  ctx.run();
+  BOOST_TEST(!called);
+  other.run();
+  BOOST_TEST(called);
+}
+
+BOOST_AUTO_TEST_CASE(empty_lease_uses_the_files_executor) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  BOOST_REQUIRE(fd >= 0);
+  asio::posix::stream_descriptor d(ctx, fd);
+  bool called = false;
+  auf::async_read_fixed_at(d, 0, auf::fixed_buffer(),
+                           [&](auf::error_code ec, std::size_t, auf::fixed_buffer) {
+                             called = true;
+                             BOOST_TEST((ec == auf::errc::empty_buffer));
+                           });
+  BOOST_TEST(!called);
+  ctx.run();
+  BOOST_TEST(called);
+}
+
+BOOST_AUTO_TEST_CASE(empty_lease_with_no_executor_anywhere_throws) {
+  auf::file f(path, auf::file::read_only);
+  bool called = false;
+  try {
+    auf::async_read_fixed_at(
+        f, 0, auf::fixed_buffer(),
+        [&](auf::error_code, std::size_t, auf::fixed_buffer) { called = true; });
+    BOOST_FAIL("no exception");
+  } catch (const boost::system::system_error& e) {
+    BOOST_TEST((e.code() == auf::errc::empty_buffer));
+    BOOST_TEST(std::string(e.what()).find("bind_executor") != std::string::npos);
+  }
+  ctx.run();
+  BOOST_TEST(!called);
+}
+
+// Defect 6: offsets above INT64_MAX were taken by io_uring as "the current
+// file position" (-1) and read there; the portable backend said EINVAL.
+BOOST_AUTO_TEST_CASE(offsets_beyond_int64_max_are_refused) {
+  auf::file f(path, auf::file::read_write);
+  const std::uint64_t bad[] = {std::numeric_limits<std::uint64_t>::max(), std::uint64_t{1} << 63,
+                               std::uint64_t(std::numeric_limits<std::int64_t>::max()) - 10};
+  int results = 0;
+  for (std::uint64_t at : bad) {
+    auto check = [&](auf::error_code ec, std::size_t n, auf::fixed_buffer b) {
+      BOOST_TEST((ec == auf::errc::invalid_offset));
+      BOOST_TEST(n == 0u);
+      BOOST_TEST(bool(b)); // the lease comes back
+      ++results;
+    };
+    auf::async_read_fixed_at(f, at, pool.try_acquire(), check);
+    auf::async_write_fixed_at(f, at, pool.try_acquire(), check);
+    auf::async_read_fixed_all_at(f, at, pool.try_acquire(), check);
+    auf::async_write_fixed_all_at(f, at, pool.try_acquire(), check);
+  }
+  ctx.run();
+  BOOST_TEST(results == 12);
+  BOOST_TEST(auf::file(path, auf::file::read_only).size() == data.size()); // nothing written
+  BOOST_TEST(same(read_file(path), data));
+  BOOST_TEST(pool.available() == pool.size());
+}
+
+// Defect 10: a lease of another io_context's pool used to wait silently for
+// that context to run.
+BOOST_AUTO_TEST_CASE(lease_of_another_context_is_refused) {
+  asio::io_context other;
+  auf::fixed_buffer_pool other_pool(other, 2, block);
+  auf::file f(path, auf::file::read_only);
+  auf::error_code got;
+  bool lease_back = false;
+  auf::async_read_fixed_at(
+      f, 0, other_pool.try_acquire(),
+      asio::bind_executor(ctx, [&](auf::error_code ec, std::size_t, auf::fixed_buffer b) {
+        got = ec;
+        lease_back = bool(b);
+      }));
+  ctx.run();
+  BOOST_TEST((got == auf::errc::wrong_context));
+  BOOST_TEST(lease_back);
+  BOOST_TEST(other_pool.available() == 2u);
+  // Bound to the lease's own context (through a strand): runs normally.
+  auto strand = asio::make_strand(other);
+  std::size_t n = 0;
+  auf::async_read_fixed_at(
+      f, 0, other_pool.try_acquire(),
+      asio::bind_executor(strand, [&](auf::error_code ec, std::size_t k, auf::fixed_buffer) {
+        BOOST_TEST(!ec);
+        n = k;
+      }));
+  other.run();
+  BOOST_TEST(n == block);
 }
 
 BOOST_AUTO_TEST_CASE(direct_io_aligned_and_misaligned,

@@ -203,6 +203,9 @@ struct tallied_handler {
     if (t)
       ++t->destroyed;
   }
+  void operator()(auf::error_code ec, auf::copy_progress, auf::fixed_buffer b) {
+    (*this)(ec, std::size_t{0}, std::move(b));
+  }
   void operator()(auf::error_code ec, std::size_t, auf::fixed_buffer b) {
     ++t->calls;
     if (ec == asio::error::operation_aborted)

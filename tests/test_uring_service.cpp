@@ -93,6 +93,60 @@ BOOST_AUTO_TEST_CASE(unknown_flags_fall_back_or_throw,
 }
 
 namespace {
+/// Installing the service with opts throws invalid_option whose what()
+/// holds every one of the words.
+void expect_refused(const auf::service_options& opts, std::initializer_list<const char*> words) {
+  asio::io_context ctx;
+  try {
+    auf::uring_service::install(ctx, opts);
+    BOOST_FAIL("no exception");
+  } catch (const boost::system::system_error& e) {
+    BOOST_TEST((e.code() == auf::errc::invalid_option));
+    BOOST_TEST_MESSAGE(e.what());
+    for (const char* w : words)
+      BOOST_TEST(std::string(e.what()).find(w) != std::string::npos, "what() names " << w);
+  }
+}
+} // namespace
+
+// Defect 11: options were not checked when the service was installed
+// (registered_buffer_slots = 100000 failed later with a bare EINVAL).
+BOOST_AUTO_TEST_CASE(options_are_checked_when_the_service_is_created) {
+  auf::service_options opts;
+  opts.registered_buffer_slots = 100000;
+  expect_refused(opts, {"registered_buffer_slots", "100000", "16384"});
+  opts = {};
+  opts.ring_entries = 0;
+  expect_refused(opts, {"ring_entries", "0", "32768"});
+  opts = {};
+  opts.portable_threads = 0;
+  expect_refused(opts, {"portable_threads", "0"});
+  // Defect 4: SQPOLL would let a cancellation reach an operation that reused
+  // a finished one's address; the library refuses it instead.
+  opts = {};
+  opts.setup_flags = IORING_SETUP_SQPOLL;
+  expect_refused(opts, {"IORING_SETUP_SQPOLL"});
+}
+
+BOOST_AUTO_TEST_CASE(no_table_slots_says_so_once, *boost::unit_test::precondition(needs_io_uring)) {
+  asio::io_context ctx;
+  auf::service_options opts;
+  opts.registered_buffer_slots = 0;
+  auf::uring_service::install(ctx, opts);
+  try {
+    auf::fixed_buffer_pool pool(ctx, 2, 4096);
+    BOOST_FAIL("no exception");
+  } catch (const boost::system::system_error& e) {
+    std::string what = e.what();
+    BOOST_TEST_MESSAGE(what);
+    BOOST_TEST(what.find("registered_buffer_slots is 0") != std::string::npos);
+    // The reason appears once, not repeated by the error's own message.
+    std::string reason = auf::make_error_code(auf::errc::registration_unsupported).message();
+    BOOST_TEST(what.find(reason) == what.rfind(reason));
+  }
+}
+
+namespace {
 int io_uring_fds() {
   int n = 0;
   for (const auto& e : fs::directory_iterator("/proc/self/fd")) {

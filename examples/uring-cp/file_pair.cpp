@@ -116,13 +116,13 @@ std::optional<failure> source_changed(const copy_item& item, const file_pair& pa
                              quote(item.source), pair.size, now)};
 }
 
-failure copy_failure(const copy_item& item, const asio_uring_fixed::error_code& ec) {
+failure copy_failure(const copy_item& item, const asio_uring_fixed::error_code& ec,
+                     asio_uring_fixed::copy_side failed) {
   int e = ec.category() == boost::system::system_category() ? ec.value() : 0;
-  if (e == ENOSPC || e == EDQUOT || e == EFBIG)
+  if (failed == asio_uring_fixed::copy_side::read)
+    return path_failure("error reading", item.source, ec);
+  if (failed == asio_uring_fixed::copy_side::write || e == ENOSPC || e == EDQUOT || e == EFBIG)
     return path_failure("error writing", item.destination, ec);
-  // TODO(library): async_copy_fixed_at does not report whether the READ or
-  // the WRITE failed; with that, this would say "error reading 'src'" or
-  // "error writing 'dst'" like cp.
   return failure{fmt::format("error copying {} to {}: {}", quote(item.source),
                              quote(item.destination), ec.message())};
 }

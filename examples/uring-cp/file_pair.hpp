@@ -8,6 +8,7 @@
 #include "run_context.hpp"
 #include "temp_file.hpp"
 
+#include <asio_uring_fixed/copy_options.hpp>
 #include <asio_uring_fixed/file.hpp>
 
 #include <time.h>
@@ -56,6 +57,7 @@ std::optional<failure> source_changed(const copy_item& item, const file_pair& pa
 /// The failure for an I/O error while copying item. ENOSPC, EDQUOT and EFBIG
 /// are the destination's; other errors name both sides, since a linked
 /// READ_FIXED -> WRITE_FIXED step does not say which half failed.
-failure copy_failure(const copy_item& item, const asio_uring_fixed::error_code& ec);
+failure copy_failure(const copy_item& item, const asio_uring_fixed::error_code& ec,
+                     asio_uring_fixed::copy_side failed = asio_uring_fixed::copy_side::none);
 
 } // namespace uring_cp

@@ -179,9 +179,9 @@ void uring_pipeline::issue(open_file& f, auf::fixed_buffer buffer) {
   // written as far as it goes and the rest retried.
   auf::async_copy_fixed_at(
       f.pair.source, b.offset, f.pair.destination.file(), b.offset, std::move(buffer),
-      [this, fp = &f, b](auf::error_code ec, std::size_t n, auf::fixed_buffer buffer) {
+      [this, fp = &f, b](auf::error_code ec, auf::copy_progress p, auf::fixed_buffer buffer) {
         buffer.release(); // back to the pool before anything else
-        on_block_done(*fp, b, ec, n, false);
+        on_block_done(*fp, b, ec, p.written, false, p.failed);
       });
 }
 
@@ -198,7 +198,7 @@ void uring_pipeline::issue_tail(open_file& f, block b, auf::fixed_buffer buffer)
         open_file& f = *fp;
         if (ec || n == 0 || ctx_.stop_requested() || f.error) {
           buffer.release();
-          return on_block_done(f, b, ec, 0, true);
+          return on_block_done(f, b, ec, 0, true, auf::copy_side::read);
         }
         std::size_t padded = static_cast<std::size_t>(round_up(n, f.pair.alignment));
         std::memset(buffer.data() + n, 0, padded - n);
@@ -207,13 +207,13 @@ void uring_pipeline::issue_tail(open_file& f, block b, auf::fixed_buffer buffer)
             f.pair.destination.file(), b.offset, std::move(buffer),
             [this, fp, b, n](auf::error_code ec, std::size_t, auf::fixed_buffer buffer) {
               buffer.release();
-              on_block_done(*fp, b, ec, ec ? 0 : n, true);
+              on_block_done(*fp, b, ec, ec ? 0 : n, true, auf::copy_side::write);
             });
       });
 }
 
 void uring_pipeline::on_block_done(open_file& f, block b, const auf::error_code& ec, std::size_t n,
-                                   bool tail) {
+                                   bool tail, auf::copy_side failed) {
   --f.in_flight;
   ++blocks_done_;
   ctx_.progress.add_bytes(n);
@@ -221,7 +221,7 @@ void uring_pipeline::on_block_done(open_file& f, block b, const auf::error_code&
     f.end_of_data = std::min(f.end_of_data, b.offset);
   } else if (ec) {
     if (!(ec == boost::asio::error::operation_aborted && ctx_.stop_requested()))
-      set_error(f, copy_failure(f.item, ec));
+      set_error(f, copy_failure(f.item, ec, failed));
   } else if (n < b.length) {
     if (tail) {
       f.end_of_data = std::min(f.end_of_data, b.offset + n);

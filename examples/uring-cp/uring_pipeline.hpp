@@ -12,6 +12,7 @@
 #include "copy_plan.hpp"
 #include "run_context.hpp"
 
+#include <asio_uring_fixed/copy_options.hpp>
 #include <asio_uring_fixed/fixed_buffer_pool.hpp>
 
 #include <boost/asio/io_context.hpp>
@@ -64,7 +65,7 @@ class uring_pipeline {
   void issue(open_file& f, asio_uring_fixed::fixed_buffer buffer);
   void issue_tail(open_file& f, block b, asio_uring_fixed::fixed_buffer buffer);
   void on_block_done(open_file& f, block b, const asio_uring_fixed::error_code& ec, std::size_t n,
-                     bool tail);
+                     bool tail, asio_uring_fixed::copy_side failed);
   void wait_for_buffer();
   void set_error(open_file& f, struct failure failure);
   void unqueue(open_file& f);

@@ -31,6 +31,24 @@ enum class errc {
   /// The portable backend was requested (service_options::backend or
   /// ASIO_URING_FIXED_BACKEND=portable): reported by io_uring_error().
   portable_requested,
+  /// The kernel lacks what the io_uring backend needs (IORING_ASYNC_CANCEL_ANY,
+  /// kernel 5.19, without which shutdown could wait for ever): reported by
+  /// io_uring_error(); the portable backend is used instead.
+  unsupported_kernel,
+  /// An option is out of range or not supported (service_options checked
+  /// when the service is created, copy_options when a copy step starts);
+  /// the exception's what() names the option, the value and the limit.
+  invalid_option,
+  /// A file offset, or offset + length, beyond INT64_MAX: the kernel would
+  /// read -1 as "the current file position". Refused on every backend.
+  invalid_offset,
+  /// The lease's pool belongs to another io_context than the one the
+  /// completion handler is bound to: the operation would wait for a context
+  /// the program may never run.
+  wrong_context,
+  /// The pool was not created (its constructor reported an error): see
+  /// fixed_buffer_pool::registration_message() for why.
+  no_pool,
 };
 
 /// The category of errc values; its name() is "asio_uring_fixed".

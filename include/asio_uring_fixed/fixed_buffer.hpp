@@ -66,7 +66,8 @@ class fixed_buffer {
   std::span<std::byte> span() const noexcept { return {data(), size()}; }
 
   /// Selects [offset, offset + length) of the buffer as the range.
-  /// Throws std::out_of_range if it does not fit in capacity().
+  /// Throws std::out_of_range, naming offset, length and capacity(), if it
+  /// does not fit (an empty lease has capacity 0).
   void set_range(std::size_t offset, std::size_t length);
 
   /// Selects the whole buffer.
@@ -84,9 +85,17 @@ class fixed_buffer {
   /// The buffer's position in its pool (0 .. pool size - 1).
   std::uint32_t index() const noexcept { return index_; }
 
-  /// The executor of the io_context whose pool this buffer belongs to.
-  /// Precondition: the lease holds a buffer and its io_context exists.
+  /// The executor of the io_context whose pool this lease came from.
+  /// An empty lease that came from a pool (moved from, released, or
+  /// returned empty by try_acquire() on an exhausted pool) still knows its
+  /// io_context; operations given such a lease report errc::empty_buffer
+  /// there. Precondition: from_pool() and that io_context exists.
   asio::io_context::executor_type get_executor() const noexcept;
+
+  /// True when the lease came from a pool, even if it is empty now
+  /// (false only for a default-constructed lease, or one moved-assigned
+  /// from such).
+  bool from_pool() const noexcept { return context_ != nullptr; }
 
   /// Returns the buffer to its pool now; the lease becomes empty.
   void release() noexcept;
@@ -94,8 +103,10 @@ class fixed_buffer {
  private:
   friend struct detail::lease_access;
   fixed_buffer(detail::pool_state* pool, std::uint32_t index) noexcept;
+  explicit fixed_buffer(asio::io_context* context) noexcept : context_(context) {}
 
   detail::pool_state* pool_ = nullptr;
+  asio::io_context* context_ = nullptr; // kept when the lease becomes empty
   std::byte* base_ = nullptr;
   std::uint32_t index_ = 0;
   std::uint32_t capacity_ = 0;

@@ -48,7 +48,9 @@ class fixed_buffer_pool {
                     const pool_options& options = {});
 
   /// As above, reporting failure through ec (the pool is then empty: size()
-  /// is 0 and every acquire fails).
+  /// is 0, try_acquire() returns empty leases and async_acquire() completes
+  /// with errc::no_pool); registration_message() then holds the sentence
+  /// the throwing constructor would have put in what().
   fixed_buffer_pool(asio::io_context& context, std::size_t count, std::size_t size,
                     const pool_options& options, error_code& ec);
 
@@ -73,10 +75,14 @@ class fixed_buffer_pool {
   /// With registration_mode::if_possible: why registration failed (the
   /// errno or errc value, empty if it did not fail), and a sentence naming
   /// the cause and the limit, as the throwing constructor would report.
+  /// After the error_code constructor failed, registration_message() says
+  /// why the pool was not created.
   error_code registration_error() const noexcept;
   std::string registration_message() const;
 
-  /// A free buffer, or an empty lease when none is free. Never waits.
+  /// A free buffer, or an empty lease when none is free. Never waits. An
+  /// empty lease from here still knows the pool's io_context: an operation
+  /// given it completes there with errc::empty_buffer.
   fixed_buffer try_acquire();
 
   /// Waits for a free buffer.
@@ -88,8 +94,9 @@ class fixed_buffer_pool {
   /// this call, even when a buffer is free.
   ///
   /// Errors: asio::error::operation_aborted when cancelled or when the pool
-  /// object is destroyed first; errc::empty_buffer if the pool failed to
-  /// construct.
+  /// object is destroyed first; errc::no_pool if the pool failed to
+  /// construct; errc::wrong_context if the handler is bound to an io_context
+  /// other than the pool's.
   ///
   /// Cancellation: terminal, partial and total cancellation all remove the
   /// waiter if it has not been granted a buffer yet (it then completes with
@@ -102,6 +109,7 @@ class fixed_buffer_pool {
  private:
   detail::pool_state* state_ = nullptr;
   executor_type executor_;
+  std::string failure_message_; // why the error_code constructor failed
 };
 
 } // namespace asio_uring_fixed

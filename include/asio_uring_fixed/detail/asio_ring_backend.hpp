@@ -13,6 +13,7 @@
 
 #include <asio_uring_fixed/detail/backend.hpp>
 #include <asio_uring_fixed/detail/engine.hpp>
+#include <asio_uring_fixed/detail/prepare_request.hpp>
 #include <asio_uring_fixed/error.hpp>
 
 #include <boost/asio/buffer.hpp>
@@ -164,8 +165,7 @@ class asio_ring_backend final : public backend {
     }
     // A copy step's read: the write follows only after a full read, as with
     // IOSQE_IO_LINK; else it fails with ECANCELED without being submitted.
-    bool full =
-        !abandoned && result >= 0 && static_cast<unsigned>(result) == op->requests_[0].length;
+    bool full = !abandoned && link_continues(*op, result);
     engine_.deliver(op, 0, result, abandoned); // op lives: one result to go
     if (full) {
       std::lock_guard lock(link_mutex_);
@@ -195,18 +195,7 @@ inline void asio_request_op::do_prepare(asio::detail::io_uring_operation* base,
                                         ::io_uring_sqe* sqe) {
   auto* r = static_cast<asio_request_op*>(base);
   const io_request& q = r->op_->requests_[r->index_];
-  int slot = r->backend_->asio_slot(q.buffer_slot);
-  if (q.kind == io_request::read) {
-    if (slot >= 0)
-      ::io_uring_prep_read_fixed(sqe, q.fd, q.data, q.length, q.offset, slot);
-    else
-      ::io_uring_prep_read(sqe, q.fd, q.data, q.length, q.offset);
-  } else {
-    if (slot >= 0)
-      ::io_uring_prep_write_fixed(sqe, q.fd, q.data, q.length, q.offset, slot);
-    else
-      ::io_uring_prep_write(sqe, q.fd, q.data, q.length, q.offset);
-  }
+  prepare_request(sqe, q, r->backend_->asio_slot(q.buffer_slot));
 }
 
 inline void asio_request_op::do_complete(void* owner, asio::detail::operation* base,

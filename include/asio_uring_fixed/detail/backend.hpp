@@ -9,6 +9,7 @@
 
 #include <sys/uio.h>
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
 
@@ -40,6 +41,13 @@ class backend {
 
   /// Blocks until ready() (shutdown only; called without the engine's lock).
   virtual void wait() = 0;
+
+  /// As wait(), for at most timeout; false when it timed out.
+  virtual bool wait_for(std::chrono::milliseconds timeout) {
+    (void)timeout;
+    wait();
+    return true;
+  }
 
   /// True when results do not come back through reap() but are handed to
   /// engine::deliver() by the backend's host (Asio's ring), which reaps them

@@ -9,37 +9,55 @@
 #include <boost/asio/cancellation_type.hpp>
 
 #include <cerrno>
+#include <cstdint>
 
 namespace asio_uring_fixed::detail {
 
-/// Installed in a connected slot: any of terminal, partial or total
-/// cancellation cancels the operation's kernel requests.
+/// Installed in a connected slot. It holds the engine and the operation's
+/// key, never the operation: emitted after the operation finished (or while
+/// another thread completes it), engine::cancel() finds nothing. The slot is
+/// never cleared by the library: a slot may only be touched from the
+/// handler's side, and a later operation's emplace() replaces this handler.
 class engine_cancel_handler {
  public:
-  engine_cancel_handler(engine& e, operation* op) noexcept : engine_(&e), op_(op) {}
+  engine_cancel_handler(engine& e, std::uint64_t key, asio::cancellation_type accepted) noexcept
+      : engine_(&e), key_(key), accepted_(accepted) {}
+
   void operator()(asio::cancellation_type type) const {
-    if ((type & (asio::cancellation_type::terminal | asio::cancellation_type::partial |
-                 asio::cancellation_type::total)) != asio::cancellation_type::none)
-      engine_->cancel(op_);
+    if ((type & accepted_) != asio::cancellation_type::none)
+      engine_->cancel(key_);
   }
 
  private:
   engine* engine_;
-  operation* op_;
+  std::uint64_t key_;
+  asio::cancellation_type accepted_;
 };
 
-template <typename CancelHandler, typename Handler, typename... Args>
-void install_cancellation(const Handler& handler, Args&&... args) {
-  auto slot = asio::get_associated_cancellation_slot(handler);
-  if (slot.is_connected())
-    slot.template emplace<CancelHandler>(std::forward<Args>(args)...);
-}
+/// Single requests: terminal, partial and total (a cancelled request had no
+/// effect). Composed operations: terminal and partial (what ran stays done).
+inline constexpr asio::cancellation_type any_cancellation = asio::cancellation_type::terminal |
+                                                            asio::cancellation_type::partial |
+                                                            asio::cancellation_type::total;
+inline constexpr asio::cancellation_type composed_cancellation =
+    asio::cancellation_type::terminal | asio::cancellation_type::partial;
 
+/// When the handler's slot is connected: registers op with the engine and
+/// installs an engine_cancel_handler. If installing throws, op's key is
+/// withdrawn and the exception propagates (the caller destroys op).
 template <typename Handler>
-void clear_cancellation(const Handler& handler) {
+void install_cancellation(const Handler& handler, engine& e, operation* op,
+                          asio::cancellation_type accepted) {
   auto slot = asio::get_associated_cancellation_slot(handler);
-  if (slot.is_connected())
-    slot.clear();
+  if (!slot.is_connected())
+    return;
+  std::uint64_t key = e.enable_cancellation(op);
+  try {
+    slot.template emplace<engine_cancel_handler>(e, key, accepted);
+  } catch (...) {
+    e.disable_cancellation(op);
+    throw;
+  }
 }
 
 /// Maps a negative kernel result to an error_code: ECANCELED (and EINTR

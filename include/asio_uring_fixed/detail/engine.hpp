@@ -11,6 +11,11 @@
 #include <cstddef>
 #include <memory>
 #include <mutex>
+#include <vector>
+
+namespace asio_uring_fixed {
+class uring_service;
+} // namespace asio_uring_fixed
 
 namespace asio_uring_fixed::detail {
 
@@ -54,8 +59,9 @@ class engine {
 
   void set_wait_hooks(const wait_hooks& hooks) noexcept { hooks_ = hooks; }
 
-  /// The object that installed the hooks (the uring_service).
-  void* owner_context() const noexcept { return hooks_.context; }
+  /// The service that owns this engine (set once by it).
+  void attach_service(uring_service* service) noexcept { service_ = service; }
+  uring_service& service() const noexcept { return *service_; }
 
   backend_kind kind() const noexcept { return kind_; }
 
@@ -77,10 +83,27 @@ class engine {
   /// Completes an operation started with start_external() (thread-safe).
   void post(operation* op, int result);
 
-  /// Best-effort cancellation of op's outstanding requests (thread-safe).
-  void cancel(operation* op);
+  /// Makes op cancellable by key: returns the key (never 0), also stored in
+  /// op->cancel_key_. Cancellation handlers keep the key, not the pointer, so
+  /// a cancellation that races the operation's completion finds nothing
+  /// instead of touching freed memory (as Asio's reactor cancels by key).
+  /// May throw std::bad_alloc (the registry grows; steady state allocates
+  /// nothing).
+  std::uint64_t enable_cancellation(operation* op);
 
-  /// Reaps results and completes operations; called when the wait fires.
+  /// Forgets op's key; called before op's memory is freed (thread-safe).
+  void disable_cancellation(operation* op) noexcept;
+
+  /// Best-effort cancellation of the operation registered under key
+  /// (thread-safe; nothing happens when it has finished). The operation
+  /// completes as usual: its outstanding requests are cancelled in the
+  /// backend, and a composed operation's next request is not submitted.
+  void cancel(std::uint64_t key);
+
+  /// Reaps results and completes operations; called when the wait fires
+  /// (or, on Asio's ring, when posted). One thread reaps at a time: a call
+  /// made while another thread reaps returns at once, and the reaping
+  /// thread arms again for what is left when it finishes.
   void run_once();
 
   /// Completes one request of op with result (thread-safe, no lock held by
@@ -110,6 +133,17 @@ class engine {
   void arm_locked();
   bool ready_locked() const;
   void destroy_now(operation* op);
+  void complete_cancelled_locked(operation* op);
+
+  // The cancellation registry: slot i holds an operation and a generation;
+  // a key is (generation << 32) | (i + 1). Freed slots form a list.
+  struct cancel_entry {
+    operation* op = nullptr;
+    std::uint32_t generation = 1;
+    std::uint32_t next_free = 0; // index + 1 of the next free entry, 0 = none
+  };
+  std::vector<cancel_entry> cancel_entries_;
+  std::uint32_t cancel_free_ = 0; // index + 1 of the first free entry
 
   mutable std::mutex mutex_;
   std::unique_ptr<backend> backend_;
@@ -118,6 +152,7 @@ class engine {
   bool host_delivers_ = false;
   error_code io_uring_error_;
   wait_hooks hooks_;
+  uring_service* service_ = nullptr;
   op_queue backlog_; // started but not yet accepted by the backend
   op_queue ready_;   // results produced without the backend (results_ holds them)
   // Results taken from the backend but not delivered because a handler threw:
@@ -127,7 +162,7 @@ class engine {
   std::size_t leftover_count_ = 0;
   std::size_t outstanding_ = 0;
   bool armed_ = false;
-  bool reaping_ = false;
+  bool reaping_ = false; // one thread reaps at a time (see run_once())
   bool unflushed_ = false;
   std::atomic<bool> shut_down_{false};
 };

@@ -1,48 +1,137 @@
-// The common start of an engine operation: report an empty lease through the
-// handler's executor, else allocate the operation with the handler's
-// allocator, hook up cancellation and hand it to the lease's engine.
+// The common start of every operation: the checks that fail an operation
+// before it reaches the engine (reported through the handler's executor,
+// never inline), the allocation of the operation with the handler's
+// allocator, and the cancellation hook-up, undone if it throws.
 #pragma once
 
 #include <asio_uring_fixed/detail/cancel.hpp>
-#include <asio_uring_fixed/detail/immediate.hpp>
+#include <asio_uring_fixed/detail/completion_shell.hpp>
 #include <asio_uring_fixed/detail/op_memory.hpp>
 #include <asio_uring_fixed/error.hpp>
 #include <asio_uring_fixed/fixed_buffer.hpp>
 #include <asio_uring_fixed/uring_service.hpp>
 
-#include <boost/asio/system_executor.hpp>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/append.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/execution/context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/query.hpp>
 
+#include <cstdint>
+#include <limits>
 #include <type_traits>
 #include <utility>
 
 namespace asio_uring_fixed::detail {
 
-inline uring_service& service_of(const fixed_buffer& buffer) noexcept {
-  return *static_cast<uring_service*>(lease_access::pool(buffer)->owner().owner_context());
-}
+/// Stands for "no executor known" in the associated-executor trait.
+struct no_executor {};
 
-/// Completes handler with errc::empty_buffer, never inline: on its associated
-/// executor (the system executor if it has none; no io_context is known).
 template <typename Handler>
-void post_empty_buffer(Handler&& handler) {
-  post_immediate(std::forward<Handler>(handler), asio::system_executor(),
-                 make_error_code(errc::empty_buffer), std::size_t{0}, fixed_buffer());
+inline constexpr bool has_associated_executor =
+    !std::is_same_v<asio::associated_executor_t<std::decay_t<Handler>, no_executor>, no_executor>;
+
+/// The file object's executor (asio::random_access_file, stream_descriptor,
+/// ...), or no_executor for raw descriptors and asio_uring_fixed::file.
+template <typename File>
+auto file_executor(File& f) {
+  if constexpr (requires { f.get_executor(); })
+    return f.get_executor();
+  else
+    return no_executor{};
 }
 
-/// Constructs Op<Handler, io executor>(handler, io executor, args...,
-/// buffer) and starts it on the buffer's engine.
-template <template <typename, typename> class Op, typename Handler, typename... Args>
-void initiate_engine_op(Handler&& handler, fixed_buffer&& buffer, Args&&... args) {
-  if (!buffer)
-    return post_empty_buffer(std::forward<Handler>(handler));
-  using handler_t = std::decay_t<Handler>;
-  using op_type = Op<handler_t, asio::io_context::executor_type>;
-  uring_service& service = service_of(buffer);
-  handler_t h(std::forward<Handler>(handler));
-  op_type* op = make_op<op_type>(std::move(h), service.get_executor(), std::forward<Args>(args)...,
-                                 std::move(buffer));
-  install_cancellation<engine_cancel_handler>(op->handler_, service.engine(), op);
-  service.engine().start(op);
+inline uring_service& service_of(const fixed_buffer& buffer) noexcept {
+  return lease_access::pool(buffer)->owner().service();
+}
+
+/// Completes handler(args...) through, in order of preference, its
+/// associated executor, the file's executor, or the lease's io_context.
+/// Never inline. Throws system_error(errc::empty_buffer) when none is known
+/// (a default-constructed lease, a raw descriptor and an unbound handler):
+/// there is no io_context to complete on.
+template <typename Handler, typename FileExecutor, typename... Args>
+void post_immediate(Handler&& handler, const FileExecutor& file_ex, const fixed_buffer& lease,
+                    Args&&... args) {
+  auto post_to = [&](const auto& ex) {
+    asio::post(ex, asio::append(std::forward<Handler>(handler), std::forward<Args>(args)...));
+  };
+  if constexpr (has_associated_executor<Handler>)
+    post_to(asio::get_associated_executor(handler));
+  else if constexpr (!std::is_same_v<FileExecutor, no_executor>)
+    post_to(file_ex);
+  else if (asio::io_context* context = lease_access::context(lease))
+    post_to(context->get_executor());
+  else
+    throw system_error(make_error_code(errc::empty_buffer),
+                       "asio_uring_fixed: an operation was given a default-constructed lease, "
+                       "a raw descriptor and a handler with no associated executor: there is "
+                       "no io_context to complete it on (bind one with asio::bind_executor)");
+}
+
+/// The io_context an executor belongs to, when that is known statically (an
+/// io_context executor, a strand of one, any_io_executor wrapping one).
+template <typename Executor>
+const asio::io_context* io_context_of(const Executor& ex) noexcept {
+  if constexpr (std::is_same_v<Executor, asio::any_io_executor>) {
+    if (const auto* target = ex.template target<asio::io_context::executor_type>())
+      return &target->context();
+    return nullptr;
+  } else if constexpr (asio::can_query<const Executor&, asio::execution::context_t>::value) {
+    using context_type = decltype(asio::query(ex, asio::execution::context));
+    if constexpr (std::is_same_v<std::remove_cvref_t<context_type>, asio::io_context>)
+      return &asio::query(ex, asio::execution::context);
+    else
+      return nullptr;
+  } else {
+    return nullptr;
+  }
+}
+
+/// True when handler is bound to an io_context other than the lease's.
+template <typename Handler>
+bool bound_to_other_context(const Handler& handler, const fixed_buffer& lease) noexcept {
+  if constexpr (has_associated_executor<Handler>) {
+    const asio::io_context* bound = io_context_of(asio::get_associated_executor(handler));
+    return bound && bound != lease_access::context(lease);
+  } else {
+    return false;
+  }
+}
+
+/// True when [offset, offset + length) is addressable by the kernel (file
+/// offsets are signed 64-bit; -1 would mean "the current position").
+inline bool offset_in_range(std::uint64_t offset, std::uint64_t length) noexcept {
+  constexpr std::uint64_t max = std::numeric_limits<std::int64_t>::max();
+  return offset <= max && length <= max - offset;
+}
+
+/// The checks every operation on a lease makes before it starts.
+template <typename Handler>
+error_code check_lease(const Handler& handler, const fixed_buffer& lease) noexcept {
+  if (!lease)
+    return make_error_code(errc::empty_buffer);
+  if (bound_to_other_context(handler, lease))
+    return make_error_code(errc::wrong_context);
+  return {};
+}
+
+/// Allocates Op(handler, io executor, args...) with the handler's allocator
+/// and, when its slot is connected, makes it cancellable on e with the given
+/// cancellation types. If that throws, the operation is destroyed (its lease
+/// goes back to the pool) and the exception propagates.
+template <typename Op, typename Handler, typename... Args>
+Op* make_cancellable_op(engine& e, asio::cancellation_type accepted, Handler&& handler,
+                        Args&&... args) {
+  Op* op = make_op<Op>(std::forward<Handler>(handler), std::forward<Args>(args)...);
+  try {
+    install_cancellation(op->handler_, e, op, accepted);
+  } catch (...) {
+    destroy_op(op);
+    throw;
+  }
+  return op;
 }
 
 } // namespace asio_uring_fixed::detail

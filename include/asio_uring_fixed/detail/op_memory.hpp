@@ -1,6 +1,7 @@
 // Allocation of operation objects with the handler's associated allocator,
 // or Asio's thread-local recycling allocator when the handler has none, so
-// that steady-state operations do not touch the heap.
+// that steady-state operations do not touch the heap. Freeing is the
+// completion shell's (completion_shell.hpp).
 #pragma once
 
 #include <asio_uring_fixed/config.hpp>
@@ -22,30 +23,6 @@ template <typename Op, typename Handler>
 using op_allocator_t = typename std::allocator_traits<decltype(op_allocator(
     std::declval<const Handler&>()))>::template rebind_alloc<Op>;
 
-/// Owns an operation (constructed or not) until release() or destruction.
-template <typename Op, typename Alloc>
-class op_holder {
- public:
-  op_holder(const Alloc& alloc, Op* op) noexcept : alloc_(alloc), op_(op) {}
-  op_holder(const op_holder&) = delete;
-  op_holder& operator=(const op_holder&) = delete;
-  ~op_holder() { reset(); }
-
-  /// Destroys and frees the operation (before the upcall, as Asio does).
-  void reset() noexcept {
-    if (Op* op = std::exchange(op_, nullptr)) {
-      op->~Op();
-      std::allocator_traits<Alloc>::deallocate(alloc_, op, 1);
-    }
-  }
-
-  Op* release() noexcept { return std::exchange(op_, nullptr); }
-
- private:
-  Alloc alloc_;
-  Op* op_;
-};
-
 /// Allocates and constructs Op(std::move(handler), args...) with the
 /// handler's allocator.
 template <typename Op, typename Handler, typename... Args>
@@ -59,13 +36,6 @@ Op* make_op(Handler&& handler, Args&&... args) {
     std::allocator_traits<alloc_type>::deallocate(alloc, mem, 1);
     throw;
   }
-}
-
-/// Takes ownership of op for destruction with its handler's allocator.
-template <typename Op>
-auto hold_op(Op* op) noexcept {
-  using alloc_type = op_allocator_t<Op, typename Op::handler_type>;
-  return op_holder<Op, alloc_type>(alloc_type(op_allocator(op->handler_)), op);
 }
 
 } // namespace asio_uring_fixed::detail

@@ -46,8 +46,19 @@ class operation {
   /// Results still expected from the kernel (or the portable backend); the
   /// reaping thread decrements it right before each call of complete().
   std::atomic<unsigned> pending_{0};
-  /// Set once cancellation was requested.
+  /// Set once cancellation was requested (also between two requests of a
+  /// composed operation: engine::start() then completes the next request
+  /// with -ECANCELED instead of submitting it).
   std::atomic<bool> cancel_requested_{false};
+  /// The key under which the engine finds this operation for cancellation
+  /// (engine::enable_cancellation), or 0 when no cancellation slot is
+  /// connected. Cancellation handlers hold the key, never the pointer.
+  std::uint64_t cancel_key_ = 0;
+  engine* cancel_engine_ = nullptr; // the engine that issued cancel_key_
+  /// For operations started with engine::start_external() (acquire waiters):
+  /// called with the engine's lock held when cancellation is requested; true
+  /// when it withdrew the operation, whose results_[0] it then set.
+  bool (*withdraw_)(operation* op) noexcept = nullptr;
   /// Intrusive links used by whichever queue holds the operation.
   operation* next_ = nullptr;
   operation* prev_ = nullptr;

@@ -21,11 +21,15 @@ namespace asio_uring_fixed::detail {
 class engine;
 class buffer_table;
 
+class pool_state;
+
 /// An acquire waiter; index_ receives the granted buffer.
 class acquire_op : public operation {
  public:
   using operation::operation;
   std::uint32_t index_ = 0;
+  pool_state* pool_ = nullptr; // set by start_wait(), then constant
+  bool queued_ = false;        // in pool_'s queue (guarded by its lock)
 
  protected:
   ~acquire_op() = default;
@@ -55,8 +59,10 @@ class pool_state {
   /// Queues op (FIFO) or grants it a free buffer; completes through the
   /// engine either way, never inline.
   void start_wait(acquire_op* op);
-  /// Cancels a waiter that has not been granted a buffer yet.
-  void cancel_wait(acquire_op* op);
+  /// The engine's withdraw_ hook of waiters (called with the engine's lock
+  /// held): takes op out of its pool's queue if it has not been granted a
+  /// buffer yet, setting its result to -ECANCELED.
+  static bool withdraw(operation* op) noexcept;
   /// The pool object is gone: waiters complete with operation_aborted.
   void close() noexcept;
   /// Service shutdown: same as close(), and later waits are refused.

@@ -6,6 +6,7 @@
 #include <asio_uring_fixed/uring_service.hpp>
 
 #include <stdexcept>
+#include <string>
 #include <utility>
 
 namespace asio_uring_fixed {
@@ -16,27 +17,36 @@ struct lease_access {
   static fixed_buffer make(pool_state* pool, std::uint32_t index) noexcept {
     return fixed_buffer(pool, index);
   }
+  /// An empty lease that remembers its pool's io_context.
+  static fixed_buffer make_empty(pool_state* pool) noexcept {
+    return fixed_buffer(context_of(pool));
+  }
   static pool_state* pool(const fixed_buffer& b) noexcept { return b.pool_; }
+  static asio::io_context* context(const fixed_buffer& b) noexcept { return b.context_; }
+  static asio::io_context* context_of(pool_state* pool) noexcept {
+    return &pool->owner().service().get_io_context();
+  }
 };
 } // namespace detail
 
 inline fixed_buffer::fixed_buffer(detail::pool_state* pool, std::uint32_t index) noexcept
-    : pool_(pool), base_(pool->data(index)), index_(index),
-      capacity_(static_cast<std::uint32_t>(pool->buffer_size())), offset_(0), size_(capacity_),
-      slot_(pool->slot(index)) {
+    : pool_(pool), context_(detail::lease_access::context_of(pool)), base_(pool->data(index)),
+      index_(index), capacity_(static_cast<std::uint32_t>(pool->buffer_size())), offset_(0),
+      size_(capacity_), slot_(pool->slot(index)) {
   pool->add_ref();
 }
 
 inline fixed_buffer::fixed_buffer(fixed_buffer&& other) noexcept
-    : pool_(std::exchange(other.pool_, nullptr)), base_(std::exchange(other.base_, nullptr)),
-      index_(other.index_), capacity_(std::exchange(other.capacity_, 0)),
-      offset_(std::exchange(other.offset_, 0)), size_(std::exchange(other.size_, 0)),
-      slot_(std::exchange(other.slot_, -1)) {}
+    : pool_(std::exchange(other.pool_, nullptr)), context_(other.context_),
+      base_(std::exchange(other.base_, nullptr)), index_(other.index_),
+      capacity_(std::exchange(other.capacity_, 0)), offset_(std::exchange(other.offset_, 0)),
+      size_(std::exchange(other.size_, 0)), slot_(std::exchange(other.slot_, -1)) {}
 
 inline fixed_buffer& fixed_buffer::operator=(fixed_buffer&& other) noexcept {
   if (this != &other) {
     release();
     pool_ = std::exchange(other.pool_, nullptr);
+    context_ = other.context_;
     base_ = std::exchange(other.base_, nullptr);
     index_ = other.index_;
     capacity_ = std::exchange(other.capacity_, 0);
@@ -49,7 +59,10 @@ inline fixed_buffer& fixed_buffer::operator=(fixed_buffer&& other) noexcept {
 
 inline void fixed_buffer::set_range(std::size_t offset, std::size_t length) {
   if (offset > capacity_ || length > capacity_ - offset)
-    throw std::out_of_range("asio_uring_fixed::fixed_buffer::set_range: range exceeds capacity");
+    throw std::out_of_range("asio_uring_fixed::fixed_buffer::set_range: offset " +
+                            std::to_string(offset) + " + length " + std::to_string(length) +
+                            " exceeds the capacity of " + std::to_string(capacity_) + " bytes" +
+                            (pool_ ? "" : " (the lease is empty)"));
   offset_ = static_cast<std::uint32_t>(offset);
   size_ = static_cast<std::uint32_t>(length);
 }
@@ -65,9 +78,7 @@ inline void fixed_buffer::release() noexcept {
 }
 
 inline asio::io_context::executor_type fixed_buffer::get_executor() const noexcept {
-  return static_cast<uring_service*>(pool_->owner().owner_context())
-      ->get_io_context()
-      .get_executor();
+  return context_->get_executor();
 }
 
 } // namespace asio_uring_fixed

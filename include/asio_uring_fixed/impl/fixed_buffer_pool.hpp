@@ -2,9 +2,9 @@
 #pragma once
 
 #include <asio_uring_fixed/detail/cancel.hpp>
+#include <asio_uring_fixed/detail/completion_shell.hpp>
 #include <asio_uring_fixed/detail/handler_work.hpp>
-#include <asio_uring_fixed/detail/immediate.hpp>
-#include <asio_uring_fixed/detail/op_memory.hpp>
+#include <asio_uring_fixed/detail/initiate_op.hpp>
 #include <asio_uring_fixed/detail/pool_state.hpp>
 #include <asio_uring_fixed/error.hpp>
 
@@ -14,28 +14,14 @@
 namespace asio_uring_fixed {
 namespace detail {
 
-class pool_cancel_handler {
- public:
-  pool_cancel_handler(pool_state* pool, acquire_op* op) noexcept : pool_(pool), op_(op) {}
-  void operator()(asio::cancellation_type type) const {
-    if ((type & (asio::cancellation_type::terminal | asio::cancellation_type::partial |
-                 asio::cancellation_type::total)) != asio::cancellation_type::none)
-      pool_->cancel_wait(op_);
-  }
-
- private:
-  pool_state* pool_;
-  acquire_op* op_;
-};
-
 template <typename Handler, typename IoExecutor>
 class acquire_wait_op final : public acquire_op {
  public:
   using handler_type = Handler;
 
   acquire_wait_op(Handler&& handler, const IoExecutor& io_executor, pool_state* pool)
-      : acquire_op(&do_complete), handler_(std::move(handler)), work_(handler_, io_executor),
-        pool_(pool) {
+      : acquire_op(&do_complete), handler_(std::move(handler)), work_(handler_, io_executor) {
+    pool_ = pool;
     pool_->add_ref();
   }
 
@@ -43,23 +29,18 @@ class acquire_wait_op final : public acquire_op {
 
   static void do_complete(operation* base, engine* owner, unsigned, int result) {
     auto* op = static_cast<acquire_wait_op*>(base);
-    auto holder = hold_op(op);
-    clear_cancellation(op->handler_);
     // A granted buffer is wrapped at once, so it returns to the pool even
     // when the handler is destroyed instead of called (shutdown).
-    fixed_buffer buffer = result == 0 ? lease_access::make(op->pool_, op->index_) : fixed_buffer();
+    fixed_buffer buffer = result == 0 ? lease_access::make(op->pool_, op->index_)
+                                      : lease_access::make_empty(op->pool_);
     if (!owner)
-      return;
+      return destroy_op(op);
     error_code ec = result == 0 ? error_code() : error_from_result(result, true);
-    Handler handler(std::move(op->handler_));
-    auto work(std::move(op->work_));
-    holder.reset();
-    work.complete(handler, ec, std::move(buffer));
+    complete_op(op, ec, std::move(buffer));
   }
 
   Handler handler_;
   handler_work<Handler, IoExecutor> work_;
-  pool_state* pool_;
 };
 
 struct initiate_acquire {
@@ -68,16 +49,18 @@ struct initiate_acquire {
 
   template <typename Handler>
   void operator()(Handler&& handler) const {
-    using handler_t = std::decay_t<Handler>;
     if (!pool) {
-      post_immediate(std::forward<Handler>(handler), executor, make_error_code(errc::empty_buffer),
-                     fixed_buffer());
-      return;
+      fixed_buffer none;
+      return post_immediate(std::forward<Handler>(handler), executor, none,
+                            make_error_code(errc::no_pool), fixed_buffer());
     }
-    handler_t h(std::forward<Handler>(handler));
-    using op_type = acquire_wait_op<handler_t, asio::io_context::executor_type>;
-    op_type* op = make_op<op_type>(std::move(h), executor, pool);
-    install_cancellation<pool_cancel_handler>(op->handler_, pool, op);
+    if (bound_to_other_context(handler, lease_access::make_empty(pool))) {
+      return post_immediate(std::forward<Handler>(handler), executor, fixed_buffer(),
+                            make_error_code(errc::wrong_context), fixed_buffer());
+    }
+    using op_type = acquire_wait_op<std::decay_t<Handler>, asio::io_context::executor_type>;
+    op_type* op = make_cancellable_op<op_type>(pool->owner(), any_cancellation,
+                                               std::forward<Handler>(handler), executor, pool);
     pool->start_wait(op);
   }
 };
@@ -106,10 +89,13 @@ inline fixed_buffer_pool::fixed_buffer_pool(asio::io_context& context, std::size
     : executor_(context.get_executor()) {
   std::string what;
   state_ = detail::create_pool(context, count, size, options, ec, what);
+  if (!state_)
+    failure_message_ = "asio_uring_fixed: " + what + ": " + ec.message();
 }
 
 inline fixed_buffer_pool::fixed_buffer_pool(fixed_buffer_pool&& other) noexcept
-    : state_(std::exchange(other.state_, nullptr)), executor_(other.executor_) {}
+    : state_(std::exchange(other.state_, nullptr)), executor_(other.executor_),
+      failure_message_(std::move(other.failure_message_)) {}
 
 inline fixed_buffer_pool& fixed_buffer_pool::operator=(fixed_buffer_pool&& other) noexcept {
   if (this != &other) {
@@ -119,6 +105,7 @@ inline fixed_buffer_pool& fixed_buffer_pool::operator=(fixed_buffer_pool&& other
     }
     state_ = std::exchange(other.state_, nullptr);
     executor_ = other.executor_;
+    failure_message_ = std::move(other.failure_message_);
   }
   return *this;
 }
@@ -151,13 +138,15 @@ inline error_code fixed_buffer_pool::registration_error() const noexcept {
 }
 
 inline std::string fixed_buffer_pool::registration_message() const {
-  return state_ ? state_->registration_message() : std::string();
+  return state_ ? state_->registration_message() : failure_message_;
 }
 
 inline fixed_buffer fixed_buffer_pool::try_acquire() {
   std::uint32_t index;
-  if (!state_ || !state_->try_take(index))
+  if (!state_)
     return fixed_buffer();
+  if (!state_->try_take(index))
+    return detail::lease_access::make_empty(state_);
   return detail::lease_access::make(state_, index);
 }
 

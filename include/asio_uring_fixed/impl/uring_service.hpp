@@ -29,6 +29,7 @@ inline ring_factory ring_factory_for([[maybe_unused]] asio::io_context& context)
 inline uring_service::uring_service(asio::io_context& context, const service_options& options)
     : asio::execution_context::service(context), context_(context),
       engine_(options, detail::ring_factory_for(context)), wait_(context) {
+  engine_.attach_service(this);
   if (engine_.host_delivers()) {
     // Asio's ring: results come through Asio's completions; only the
     // engine's own results (acquire grants) need run_once(), posted.
