@@ -349,4 +349,25 @@ BOOST_DATA_TEST_CASE_F(fixture, a_storm_of_mixed_faults, bdata::make({7u, 8u, 9u
   }
 }
 
+// Defect 4: shutdown ignored a cancellation that did not take effect (a
+// refused cancel submit, or a kernel without IORING_ASYNC_CANCEL_ANY) and
+// then waited for ever for a read blocked on a pipe. With the re-issue loop
+// of engine::shutdown() removed, this test hangs until ctest's timeout.
+BOOST_AUTO_TEST_CASE(shutdown_ends_when_a_cancellation_is_lost,
+                     *boost::unit_test::precondition(needs_io_uring)) {
+  pipe_pair p;
+  auto log = std::make_shared<handler_log>();
+  {
+    asio::io_context ctx;
+    auf::fixed_buffer_pool pool(ctx, 2, 4096);
+    auf::async_read_fixed_at(p.read_end, 0, pool.try_acquire(), logged_handler(log));
+    auf::async_read_fixed_at(p.read_end, 0, pool.try_acquire(), logged_handler(log));
+    ctx.run_for(std::chrono::milliseconds(20)); // both in the kernel
+    auf::testing::lose_cancellations(3);
+  } // shutdown
+  auf::testing::lose_cancellations(0);
+  BOOST_TEST(log->calls.load() == 0);
+  BOOST_TEST(log->destroyed.load() == 2);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

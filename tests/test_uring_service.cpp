@@ -388,4 +388,52 @@ BOOST_AUTO_TEST_CASE(many_threads_run_and_initiate) {
   BOOST_TEST(pool.available() == 32u);
 }
 
+namespace {
+/// An engine operation that notes whether another one's completion runs at
+/// the same time.
+struct overlap_probe final : auf::detail::operation {
+  std::atomic<int>* inside;
+  std::atomic<int>* overlaps;
+  std::atomic<int>* done;
+  overlap_probe(std::atomic<int>* i, std::atomic<int>* o, std::atomic<int>* d)
+      : operation(&complete), inside(i), overlaps(o), done(d) {}
+  static void complete(operation* base, auf::detail::engine*, unsigned, int) {
+    auto* p = static_cast<overlap_probe*>(base);
+    if (p->inside->fetch_add(1) > 0)
+      ++*p->overlaps;
+    std::this_thread::sleep_for(std::chrono::microseconds(20));
+    p->inside->fetch_sub(1);
+    ++*p->done;
+  }
+};
+} // namespace
+
+// Defect 3: on Asio's ring every kick posts a run_once(), so two run()
+// threads could reap at once; two batches with throwing handlers could then
+// overflow the engine's leftover array. Before the fix both threads below
+// reaped together (overlaps > 0); now one reaps and the other returns.
+BOOST_AUTO_TEST_CASE(one_thread_reaps_at_a_time) {
+  auf::service_options opts;
+  opts.backend = auf::backend_preference::portable; // the engine alone, no hooks
+  auf::detail::engine e(opts);
+  constexpr int ops = 2000;
+  std::atomic<int> inside{0}, overlaps{0}, done{0};
+  std::vector<std::unique_ptr<overlap_probe>> probes;
+  for (int i = 0; i < ops; ++i) {
+    probes.push_back(std::make_unique<overlap_probe>(&inside, &overlaps, &done));
+    BOOST_REQUIRE(e.start_external(probes.back().get()));
+    e.post(probes.back().get(), 0);
+  }
+  auto reap = [&] {
+    while (done.load() < ops)
+      e.run_once();
+  };
+  std::thread other(reap);
+  reap();
+  other.join();
+  BOOST_TEST(done.load() == ops);
+  BOOST_TEST(overlaps.load() == 0);
+  e.shutdown();
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -14,9 +14,12 @@ progress_meter::progress_meter(boost::asio::io_context& io, console& out,
                                const progress_counters& counters)
     : timer_(io), out_(out), counters_(counters) {}
 
+// The line is drawn at once and once more at the end, so every run shows
+// it, however fast the copy (a copy shorter than one interval drew nothing).
 void progress_meter::start() {
   running_ = true;
   start_ = std::chrono::steady_clock::now();
+  draw();
   schedule();
 }
 
@@ -25,6 +28,7 @@ void progress_meter::stop() {
     return;
   running_ = false;
   timer_.cancel();
+  draw();
   out_.clear_progress();
 }
 

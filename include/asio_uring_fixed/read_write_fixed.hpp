@@ -34,21 +34,38 @@ using default_token = asio::default_completion_token_t<asio::io_context::executo
 /// Errors: kernel errors as `error_code(errno, system_category())` (EBADF,
 /// EINVAL for misaligned O_DIRECT, EFAULT, ...); asio::error::eof when the
 /// range is not empty and the offset is at or past the end of the file
-/// (n == 0); asio::error::operation_aborted when cancelled or shut down;
-/// errc::empty_buffer when `buffer` holds no buffer (then delivered on the
-/// handler's associated executor, system_executor if it has none).
+/// (n == 0); asio::error::operation_aborted when cancelled or shut down.
+/// Refused before anything is submitted, with the lease handed back:
+/// errc::empty_buffer when `buffer` holds no buffer; errc::invalid_offset
+/// when offset + buffer.size() exceeds INT64_MAX (the kernel would take -1
+/// for "the current file position"); errc::wrong_context when the handler
+/// is bound to an io_context other than the lease's (the operation would
+/// wait for a context the program may not run). These complete through the
+/// handler's associated executor, else the file object's executor (when it
+/// has get_executor()), else the lease's io_context (an empty lease that
+/// came from a pool remembers it); never inside the initiating call. With
+/// none of them (a default-constructed lease, a raw descriptor and an
+/// unbound handler) the initiating function throws system_error
+/// (errc::empty_buffer): there is no io_context to complete on.
 ///
 /// Cancellation: terminal, partial and total cancellation submit an
 /// IORING_OP_ASYNC_CANCEL. The operation still completes only after the
 /// kernel's own completion: with operation_aborted if the request was
 /// stopped, or with its real result if it had already finished. The lease
-/// comes back either way.
+/// comes back either way. Emitting the signal after completion, or from
+/// another thread while the operation completes, is safe: the slot's
+/// handler finds the operation by key and does nothing when it is gone. The
+/// library never clears the slot; the next operation's handler replaces it.
 ///
 /// Executor: the handler's associated executor, defaulting to the executor
 /// of the lease's io_context; the operation runs on that io_context's ring.
+/// Memory: the handler's associated allocator (freed before the handler is
+/// called or destroyed), else a recycling allocator: no heap allocation per
+/// operation in steady state.
 ///
 /// Lifetime: the lease is owned by the operation; `file` must stay open
 /// until completion. Any number of these may be in flight on one file.
+/// The io_context must outlive any cancellation_signal whose slot was used.
 template <typename File, typename CompletionToken = default_token>
 requires file_handle<std::remove_cvref_t<File>>
 auto async_read_fixed_at(File&& file, std::uint64_t offset, fixed_buffer buffer,
@@ -72,7 +89,9 @@ auto async_write_fixed_at(File&& file, std::uint64_t offset, fixed_buffer buffer
 /// it had when the operation started.
 ///
 /// Cancellation: terminal and partial; a cancelled request ends the loop
-/// with operation_aborted and n counting what was read before.
+/// with operation_aborted and n counting what was read before. Total
+/// cancellation is ignored (what was read stays read). Refusals before the
+/// start as async_read_fixed_at.
 ///
 /// With O_DIRECT, a short read at the file's tail leaves the next offset
 /// unaligned: depending on the filesystem the next request reports eof (ext4)
@@ -87,7 +106,7 @@ auto async_read_fixed_all_at(File&& file, std::uint64_t offset, fixed_buffer buf
 /// total written; errc::no_progress if the kernel writes 0 bytes. Other
 /// errors (ENOSPC, EIO, ...) end the loop with n the bytes written before;
 /// EINTR and EAGAIN are retried as in async_read_fixed_all_at.
-/// Cancellation as async_read_fixed_all_at.
+/// Cancellation and refusals as async_read_fixed_all_at.
 template <typename File, typename CompletionToken = default_token>
 requires file_handle<std::remove_cvref_t<File>>
 auto async_write_fixed_all_at(File&& file, std::uint64_t offset, fixed_buffer buffer,

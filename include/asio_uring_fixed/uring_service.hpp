@@ -25,15 +25,27 @@ namespace asio_uring_fixed {
 /// Threads: operations may be started from any thread. Operations started
 /// from a completion handler are batched into one submission per batch of
 /// completions; others are submitted at once. `run()` may be called from
-/// several threads; one of them reaps at a time.
+/// several threads; one of them reaps at a time (another thread's call
+/// returns at once and the reaping thread takes what is left). Handlers run
+/// on their associated executors: bind a strand where they share state.
 ///
 /// Work: while any operation is in flight the service keeps one wait pending,
 /// so `run()` does not return; when nothing is in flight it keeps none.
 ///
-/// Shutdown (io_context destruction): everything in flight is cancelled, the
-/// service waits for every kernel completion, then destroys the pending
-/// handlers without calling them, and only then releases buffers and the
-/// ring. No memory the kernel may still write is freed before that.
+/// Shutdown (io_context destruction): everything in flight is cancelled
+/// (IORING_ASYNC_CANCEL_ANY, issued again every 100 ms while results are
+/// outstanding, so a cancellation that was refused or came too early does
+/// not leave shutdown waiting), the service waits for every kernel
+/// completion, then destroys the pending handlers without calling them (each
+/// after its operation's memory is freed), and only then releases buffers
+/// and the ring. No memory the kernel may still write is freed before that.
+/// Requests that cannot be cancelled (a regular-file read already in the
+/// device) are waited for.
+///
+/// Kernel: the io_uring backend needs Linux 5.19 (cancellation of every
+/// request with IORING_ASYNC_CANCEL_ANY, and the sparse buffer table); it
+/// is probed when the ring is set up, and older kernels get the portable
+/// backend (io_uring_error() is errc::unsupported_kernel).
 ///
 /// Asio-ring mode: in a program built with BOOST_ASIO_HAS_IO_URING against
 /// a Boost.Asio that carries the upstream-proposal patches
@@ -59,7 +71,8 @@ class uring_service : public asio::execution_context::service {
 
   /// Creates the service with options.
   /// Throws system_error if options.backend is backend_preference::io_uring
-  /// and the ring cannot be set up.
+  /// and the ring cannot be set up, and with errc::invalid_option (what()
+  /// naming the option, value and limit) if an option is out of range.
   uring_service(asio::io_context& context, const service_options& options);
 
   ~uring_service() override = default;

@@ -10,6 +10,7 @@
 
 #include "backend.hpp"
 
+#include <chrono>
 #include <deque>
 #include <mutex>
 #include <random>
@@ -25,6 +26,7 @@ struct fault_state {
   std::size_t altered = 0;
   std::minstd_rand random;
   std::unordered_set<const detail::operation*> broken_links;
+  unsigned cancellations_to_lose = 0;
 };
 
 fault_state& state() {
@@ -94,8 +96,19 @@ class fault_backend final : public detail::backend {
   }
   bool ready() const override { return inner_->ready(); }
   void cancel(detail::operation* op) override { inner_->cancel(op); }
-  void cancel_all() override { inner_->cancel_all(); }
+  void cancel_all() override {
+    {
+      fault_state& s = state();
+      std::lock_guard lock(s.mutex);
+      if (s.cancellations_to_lose > 0) {
+        --s.cancellations_to_lose;
+        return;
+      }
+    }
+    inner_->cancel_all();
+  }
   void wait() override { inner_->wait(); }
+  bool wait_for(std::chrono::milliseconds timeout) override { return inner_->wait_for(timeout); }
   bool host_delivers() const noexcept override { return inner_->host_delivers(); }
   unsigned table_size() const noexcept override { return inner_->table_size(); }
   error_code table_error() const noexcept override { return inner_->table_error(); }
@@ -125,6 +138,12 @@ void clear_faults() {
   fault_state& s = state();
   std::lock_guard lock(s.mutex);
   s.rules.clear();
+}
+
+void lose_cancellations(unsigned n) {
+  fault_state& s = state();
+  std::lock_guard lock(s.mutex);
+  s.cancellations_to_lose = n;
 }
 
 std::size_t faults_injected() {

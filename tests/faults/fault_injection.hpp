@@ -42,4 +42,8 @@ void clear_faults();
 /// Results altered since the last inject().
 std::size_t faults_injected();
 
+/// The next n shutdown cancellations (backend::cancel_all) are lost, as a
+/// cancellation the kernel refused or that could not be submitted would be.
+void lose_cancellations(unsigned n);
+
 } // namespace asio_uring_fixed::testing
