@@ -4,6 +4,8 @@
 // read, else it fails with ECANCELED).
 #include "backend.hpp"
 
+#include <asio_uring_fixed/config.hpp>
+
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -18,6 +20,10 @@
 
 namespace asio_uring_fixed::detail {
 namespace {
+
+error_code errno_code(int e) {
+  return error_code(e, boost::system::system_category());
+}
 
 int perform(const io_request& r) {
   for (;;) {
@@ -36,22 +42,27 @@ class portable_backend final : public backend {
   explicit portable_backend(unsigned threads) {
     event_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (event_fd_ < 0)
-      throw std::system_error(errno, std::system_category(), "eventfd");
+      throw system_error(errno_code(errno), "asio_uring_fixed: eventfd of the portable backend");
     if (threads == 0)
       threads = 1;
-    workers_.reserve(threads);
-    for (unsigned i = 0; i < threads; ++i)
-      workers_.emplace_back([this] { work(); });
+    try {
+      workers_.reserve(threads);
+      for (unsigned i = 0; i < threads; ++i)
+        workers_.emplace_back([this] { work(); });
+    } catch (const std::system_error& e) {
+      stop_threads();
+      ::close(event_fd_);
+      throw system_error(errno_code(e.code().value()),
+                         "asio_uring_fixed: thread of the portable backend");
+    } catch (...) {
+      stop_threads();
+      ::close(event_fd_);
+      throw;
+    }
   }
 
   ~portable_backend() override {
-    {
-      std::lock_guard lock(mutex_);
-      stopping_ = true;
-    }
-    queue_cv_.notify_all();
-    for (auto& t : workers_)
-      t.join();
+    stop_threads();
     ::close(event_fd_);
   }
 
@@ -110,6 +121,16 @@ class portable_backend final : public backend {
   }
 
  private:
+  void stop_threads() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    queue_cv_.notify_all();
+    for (auto& t : workers_)
+      t.join();
+  }
+
   void finish_cancelled(operation* op) {
     for (unsigned i = 0; i < op->request_count_; ++i)
       op->results_[i] = -ECANCELED;
