@@ -51,7 +51,8 @@ struct service_options {
   /// slot per buffer from it. At most 16384 (the kernel's limit).
   unsigned registered_buffer_slots = 4096;
 
-  /// Worker threads of the portable backend.
+  /// Worker threads of the portable backend (files). Pipes and sockets wait
+  /// on one more thread, started the first time one has to wait.
   unsigned portable_threads = 4;
 };
 
