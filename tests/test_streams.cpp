@@ -318,6 +318,74 @@ BOOST_AUTO_TEST_CASE(write_all_over_a_pipe_read_in_pieces) {
   BOOST_TEST(big.available() == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(copy_step_from_a_pipe_filled_later_to_a_file) {
+  // The read waits, then fills the whole range: the linked write follows
+  // (on the portable backend it goes back from the poller to a worker).
+  scratch sc;
+  pipe_pair p;
+  auf::file dst(sc.path("dst"), auf::file::read_write | auf::file::create);
+  auto data = pattern(block, 17);
+  std::size_t copied = 0;
+  auf::error_code result;
+  auf::async_copy_fixed_at(p.read_end, 0, dst, 0, pool.try_acquire(),
+                           [&](auf::error_code ec, std::size_t n, auf::fixed_buffer) {
+                             result = ec;
+                             copied = n;
+                           });
+  ssize_t wrote = -1;
+  asio::steady_timer t(ctx, soon);
+  // One write of PIPE_BUF bytes or less is atomic: the read sees all of it.
+  t.async_wait([&](auf::error_code) { wrote = ::write(p.write_end, data.data(), block); });
+  ctx.run_for(hang_guard);
+  BOOST_TEST(wrote == static_cast<ssize_t>(block));
+  BOOST_TEST(!result, result.message());
+  BOOST_TEST(copied == block);
+  BOOST_TEST(same(read_file(sc.path("dst")), data));
+  BOOST_TEST(pool.available() == pool.size());
+}
+
+BOOST_AUTO_TEST_CASE(copy_step_from_pipe_to_pipe) {
+  // Both halves are streams; the write goes to a pipe that is full until a
+  // timer drains it.
+  pipe_pair from, to;
+  ::fcntl(to.write_end, F_SETPIPE_SZ, static_cast<int>(block));
+  set_nonblocking(to.write_end, true);
+  std::vector<char> junk(block, 'x');
+  std::size_t filled = 0;
+  for (ssize_t n; (n = ::write(to.write_end, junk.data(), junk.size())) > 0;)
+    filled += static_cast<std::size_t>(n);
+  set_nonblocking(to.write_end, false);
+  set_nonblocking(to.read_end, true);
+  auto data = pattern(block, 19);
+  BOOST_REQUIRE(::write(from.write_end, data.data(), block) == static_cast<ssize_t>(block));
+  std::size_t copied = 0;
+  auf::error_code result;
+  auf::async_copy_fixed_at(from.read_end, 0, to.write_end, 0, pool.try_acquire(),
+                           [&](auf::error_code ec, std::size_t n, auf::fixed_buffer) {
+                             result = ec;
+                             copied = n;
+                           });
+  bool drained = false;
+  asio::steady_timer t(ctx, soon);
+  t.async_wait([&](auf::error_code) {
+    for (std::size_t left = filled; left > 0;) {
+      ssize_t n = ::read(to.read_end, junk.data(), std::min(left, junk.size()));
+      if (n <= 0)
+        return;
+      left -= static_cast<std::size_t>(n);
+    }
+    drained = true;
+  });
+  ctx.run_for(hang_guard);
+  BOOST_TEST(drained);
+  BOOST_TEST(!result, result.message());
+  BOOST_TEST(copied == block);
+  std::vector<std::byte> out(block);
+  BOOST_TEST(::read(to.read_end, out.data(), out.size()) == static_cast<ssize_t>(block));
+  BOOST_TEST(same(out, data));
+  BOOST_TEST(pool.available() == pool.size());
+}
+
 BOOST_AUTO_TEST_CASE(socketpair_read_write_and_cancel) {
   socket_pair s;
   cancel_blocked_read(ctx, pool, s.a);
