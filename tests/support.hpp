@@ -70,7 +70,7 @@ inline bool same(std::span<const std::byte> a, std::span<const std::byte> b) {
 }
 
 /// A pipe whose read end never has data unless written: reads on it stay in
-/// flight until cancelled (io_uring only; pread on a pipe fails with ESPIPE).
+/// flight until cancelled, on both backends.
 struct pipe_pair {
   pipe_pair();
   ~pipe_pair();

@@ -277,7 +277,7 @@ BOOST_AUTO_TEST_CASE(parallel_group_of_reads) {
   BOOST_TEST(ok);
 }
 
-BOOST_AUTO_TEST_CASE(cancel_a_blocked_read, *boost::unit_test::precondition(needs_io_uring)) {
+BOOST_AUTO_TEST_CASE(cancel_a_blocked_read) {
   pipe_pair p;
   asio::cancellation_signal signal;
   auf::error_code result;
@@ -297,8 +297,7 @@ BOOST_AUTO_TEST_CASE(cancel_a_blocked_read, *boost::unit_test::precondition(need
   BOOST_TEST(pool.available() == 16u);
 }
 
-BOOST_AUTO_TEST_CASE(timeout_through_parallel_group,
-                     *boost::unit_test::precondition(needs_io_uring)) {
+BOOST_AUTO_TEST_CASE(timeout_through_parallel_group) {
   pipe_pair p;
   asio::steady_timer timer(ctx, std::chrono::milliseconds(50));
   std::size_t winner = 99;

@@ -23,6 +23,16 @@ using read_write_signature = void(error_code, std::size_t, fixed_buffer);
 /// Boost 1.81, so a token must be passed, as with Asio's own functions).
 using default_token = asio::default_completion_token_t<asio::io_context::executor_type>;
 
+// Streams (pipes, sockets, terminals, e.g. a posix::stream_descriptor): the
+// offset is ignored and the data moves at the stream's own position, as with
+// read(2)/write(2). A read waits until data arrives and may be short (eof
+// once the writer has closed); a write waits for room and may be short (the
+// _all forms continue it); O_NONBLOCK on the descriptor does not turn the
+// wait into EAGAIN. A waiting operation can be cancelled (operation_aborted)
+// and shutdown ends it. Both backends behave alike: the portable one waits in
+// poll() on a thread of its own. A write to a pipe without readers raises
+// SIGPIPE, as write(2) does.
+
 /// Reads up to buffer.size() bytes at offset into the buffer's range
 /// (READ_FIXED when the buffer is registered, else READ; pread on the
 /// portable backend). One kernel request; the result may be short.

@@ -62,7 +62,8 @@ struct service_options {
   /// nothing (pools are unregistered, or fail with registration_mode::required).
   unsigned registered_buffer_slots = 4096;
 
-  /// Worker threads of the portable backend, 1..1024.
+  /// Worker threads of the portable backend (files), 1..1024. Pipes and
+  /// sockets wait on one more thread, started the first time one has to wait.
   unsigned portable_threads = 4;
 };
 
