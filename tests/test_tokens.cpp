@@ -454,6 +454,35 @@ struct copy_at : file_operation {
   }
 };
 
+/// The overload of async_copy_fixed_at with copy_options: pad_tail_to = 4
+/// divides every range used here, and no read is short of its range, so
+/// nothing is padded; it fails with an option that is not a power of two.
+struct copy_with_options_at : copy_at {
+  static auf::copy_options options(std::size_t pad = 4) { return {pad}; }
+  template <typename Token>
+  static auto start(files& f, rig& r, std::size_t i, Token&& token) {
+    return auf::async_copy_fixed_at(f.src, i * block, f.dst, i * block, r.pool.try_acquire(),
+                                    options(), std::forward<Token>(token));
+  }
+  static auf::error_code failure() { return auf::errc::invalid_option; }
+  template <typename Token>
+  static auto start_failing(files& f, rig& r, Token&& token) {
+    return auf::async_copy_fixed_at(f.src, 0, f.dst, 0, r.pool.try_acquire(), options(3),
+                                    std::forward<Token>(token));
+  }
+  static void check_failed(const outcome& o) {
+    BOOST_TEST(o.calls == 1);
+    BOOST_TEST((o.ec == failure()), o.ec.message());
+    BOOST_TEST(o.n == 0u);
+    BOOST_TEST(bool(o.lease));
+  }
+  template <typename Token>
+  static auto start_blocked(files& f, rig& r, Token&& token) {
+    return auf::async_copy_fixed_at(f.pipe.read_end, 0, f.dst, blocked_at, small_lease(r),
+                                    options(), std::forward<Token>(token));
+  }
+};
+
 /// fixed_buffer_pool::async_acquire: blocked on an exhausted pool, unblocked
 /// by releasing a buffer; a cancelled waiter gets no lease.
 struct acquire {
@@ -985,5 +1014,6 @@ ASIO_URING_FIXED_TOKEN_ROW(async_write_fixed_at, write_at)
 ASIO_URING_FIXED_TOKEN_ROW(async_read_fixed_all_at, read_all_at)
 ASIO_URING_FIXED_TOKEN_ROW(async_write_fixed_all_at, write_all_at)
 ASIO_URING_FIXED_TOKEN_ROW(async_copy_fixed_at, copy_at)
+ASIO_URING_FIXED_TOKEN_ROW(async_copy_fixed_at_with_options, copy_with_options_at)
 ASIO_URING_FIXED_TOKEN_ROW(async_acquire, acquire)
 BOOST_AUTO_TEST_SUITE_END()
