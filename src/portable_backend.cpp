@@ -24,6 +24,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -219,6 +220,11 @@ class portable_backend final : public backend {
   void wait() override {
     std::unique_lock lock(mutex_);
     done_cv_.wait(lock, [this] { return !done_.empty(); });
+  }
+
+  bool wait_for(std::chrono::milliseconds timeout) override {
+    std::unique_lock lock(mutex_);
+    return done_cv_.wait_for(lock, timeout, [this] { return !done_.empty(); });
   }
 
  private:

@@ -108,7 +108,8 @@ std::vector<std::byte> read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::vector<char> chars((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   std::vector<std::byte> v(chars.size());
-  std::memcpy(v.data(), chars.data(), chars.size());
+  if (!chars.empty()) // memcpy from a null pointer is undefined, even for 0 bytes
+    std::memcpy(v.data(), chars.data(), chars.size());
   return v;
 }
 

@@ -328,9 +328,9 @@ BOOST_AUTO_TEST_CASE(copy_step_from_a_pipe_filled_later_to_a_file) {
   std::size_t copied = 0;
   auf::error_code result;
   auf::async_copy_fixed_at(p.read_end, 0, dst, 0, pool.try_acquire(),
-                           [&](auf::error_code ec, std::size_t n, auf::fixed_buffer) {
+                           [&](auf::error_code ec, auf::copy_progress p, auf::fixed_buffer) {
                              result = ec;
-                             copied = n;
+                             copied = p.written;
                            });
   ssize_t wrote = -1;
   asio::steady_timer t(ctx, soon);
@@ -361,9 +361,9 @@ BOOST_AUTO_TEST_CASE(copy_step_from_pipe_to_pipe) {
   std::size_t copied = 0;
   auf::error_code result;
   auf::async_copy_fixed_at(from.read_end, 0, to.write_end, 0, pool.try_acquire(),
-                           [&](auf::error_code ec, std::size_t n, auf::fixed_buffer) {
+                           [&](auf::error_code ec, auf::copy_progress p, auf::fixed_buffer) {
                              result = ec;
-                             copied = n;
+                             copied = p.written;
                            });
   bool drained = false;
   asio::steady_timer t(ctx, soon);
