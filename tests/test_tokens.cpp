@@ -9,10 +9,10 @@
 // tokens/<function>/<token>.
 //
 // Blocked operations are reads and writes on a pipe (a copy reads from one)
-// and async_acquire on an exhausted pool. Pipes block on io_uring; the
-// portable backend handles them only once it waits for readiness instead of
-// calling pread (ESPIPE; issue 11, defect 7), so the pipe cases carry a
-// precondition that probes the backend and skips with the reason.
+// and async_acquire on an exhausted pool. Pipes block on both backends (the
+// portable one waits for readiness in its poller); the pipe cases still carry
+// a precondition that probes the backend with one read and one write and
+// skips, with the reason, where a backend cannot do them.
 // Timers only trigger cancellations of operations that are blocked anyway (or
 // give a cancellation that must be ignored the time to show it was not):
 // nothing here depends on how fast the machine is.
