@@ -2,7 +2,8 @@
 // positional_reads.cpp
 // ~~~~~~~~~~~~~~~~~~~~
 //
-// 4 KiB random positional reads through asio::random_access_file with a
+// Random positional reads (4 KiB, or 256 KiB with the L flag) through
+// asio::random_access_file with a
 // fixed number of reads in flight, on one thread, built against standalone
 // Asio master with ASIO_HAS_IO_URING (by bench/run, once against the
 // unpatched headers and once against the patched ones).
@@ -16,6 +17,7 @@
 //              u  set "reactor" / "io_uring_unordered_positional_ops"
 //                 (ignored by headers without the option)
 //              d  open the file with O_DIRECT
+//              L  256 KiB reads instead of 4 KiB
 //              r  read into registered buffers (one buffer_registration)
 //              2  two buffer_registrations on the context, each holding the
 //                 buffers of half of the reads, as two libraries would; if
@@ -47,7 +49,7 @@
 
 namespace {
 
-const std::size_t block = 4096;
+std::size_t block = 4096;
 
 typedef asio::buffer_registration<std::vector<asio::mutable_buffer>>
   registration;
@@ -127,6 +129,8 @@ int main(int argc, char* argv[])
   bool direct = flags.find('d') != std::string::npos;
   bool registered = flags.find('r') != std::string::npos;
   bool two = flags.find('2') != std::string::npos;
+  if (flags.find('L') != std::string::npos)
+    block = 256 * 1024;
 
   asio::io_context ctx{asio::config_from_string(
       std::string("scheduler.concurrency_hint=1\n")
