@@ -58,8 +58,9 @@ boost::test_tools::assertion_result needs_asio_ring(boost::unit_test::test_unit_
   auto r = needs_io_uring(id);
   if (r && !ASIO_URING_FIXED_HAS_ASIO_RING) {
     r = false;
-    r.message() << "needs Asio-ring mode (a Boost.Asio patched by upstream-proposal/ and "
-                   "BOOST_ASIO_HAS_IO_URING); this program uses the library's private ring";
+    r.message() << "needs Asio-ring mode (a Boost.Asio patched by "
+                   "upstream-proposal/backports-1.81/ and BOOST_ASIO_HAS_IO_URING); this "
+                   "program uses the library's private ring";
   }
   return r;
 }

@@ -48,7 +48,7 @@ namespace asio_uring_fixed {
 /// backend (io_uring_error() is errc::unsupported_kernel).
 ///
 /// Asio-ring mode: in a program built with BOOST_ASIO_HAS_IO_URING against
-/// a Boost.Asio that carries the upstream-proposal patches
+/// a Boost.Asio that carries the upstream-proposal/backports-1.81 patches
 /// (ASIO_URING_FIXED_HAS_ASIO_RING is 1), the io_uring backend is Asio's own
 /// ring: requests are Asio operations on it and pools take slots of its
 /// registered-buffer table, so there is no second ring and no descriptor to

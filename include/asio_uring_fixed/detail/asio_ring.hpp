@@ -1,5 +1,5 @@
 // Compile-time detection of Asio-ring mode: with a Boost.Asio patched by
-// upstream-proposal/ (registered_buffer_slots, 0007; unordered operations,
+// upstream-proposal/backports-1.81/ (registered_buffer_slots, 0007; unordered operations,
 // 0008) and built with BOOST_ASIO_HAS_IO_URING, the library submits its
 // requests to Asio's own ring instead of owning a second one. Defines
 // ASIO_URING_FIXED_HAS_ASIO_RING to 1 or 0. Define

@@ -1,5 +1,5 @@
 // The backend on Asio's own io_uring (Asio-ring mode, see asio_ring.hpp and
-// upstream-proposal/ASIO_RING_MODE.md). Header-only: it is compiled with the
+// upstream-proposal/backports-1.81/ASIO_RING_MODE.md). Header-only: it is compiled with the
 // program's Asio configuration. Each request becomes an io_uring_operation
 // started with io_uring_service::start_unordered_op() on one I/O object of
 // this service; its completion hands the result to engine::deliver(). Pools
