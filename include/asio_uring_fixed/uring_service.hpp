@@ -7,9 +7,7 @@
 #include <asio_uring_fixed/detail/engine.hpp>
 #include <asio_uring_fixed/service_options.hpp>
 
-#include <boost/asio/execution_context.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/posix/stream_descriptor.hpp>
+#include <asio_uring_fixed/detail/asio.hpp>
 
 namespace asio_uring_fixed {
 

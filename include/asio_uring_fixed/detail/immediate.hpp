@@ -4,9 +4,7 @@
 
 #include <asio_uring_fixed/config.hpp>
 
-#include <boost/asio/append.hpp>
-#include <boost/asio/associated_executor.hpp>
-#include <boost/asio/post.hpp>
+#include <asio_uring_fixed/detail/asio.hpp>
 
 #include <utility>
 

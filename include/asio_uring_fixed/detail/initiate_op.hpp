@@ -10,7 +10,7 @@
 #include <asio_uring_fixed/fixed_buffer.hpp>
 #include <asio_uring_fixed/uring_service.hpp>
 
-#include <boost/asio/system_executor.hpp>
+#include <asio_uring_fixed/detail/asio.hpp>
 
 #include <type_traits>
 #include <utility>

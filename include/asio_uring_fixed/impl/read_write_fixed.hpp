@@ -7,7 +7,7 @@
 #include <asio_uring_fixed/detail/op_memory.hpp>
 #include <asio_uring_fixed/error.hpp>
 
-#include <boost/asio/compose.hpp>
+#include <asio_uring_fixed/detail/asio.hpp>
 
 #include <utility>
 
