@@ -1,8 +1,5 @@
 #include "support.hpp"
 
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/cancellation_signal.hpp>
-
 #include <linux/capability.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
