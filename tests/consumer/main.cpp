@@ -10,12 +10,14 @@
 #include <system_error>
 using user_error_code = std::error_code;
 constexpr const char* flavour = "standalone";
+constexpr int asio_version = ASIO_VERSION;
 #else
 #include <boost/asio.hpp>
 #include <boost/system/error_code.hpp>
 namespace asio = boost::asio;
 using user_error_code = boost::system::error_code;
 constexpr const char* flavour = "boost";
+constexpr int asio_version = BOOST_ASIO_VERSION;
 #endif
 
 #include <cstdio>
@@ -70,6 +72,14 @@ void run(const char* path, auf::backend_preference backend) {
 int main(int argc, char** argv) {
   if (argc != 2)
     return 2;
+  // .ci/test says which Asio it put on the include path: check it is the one used.
+  const char* expect = std::getenv("ASIO_URING_FIXED_EXPECT_ASIO_VERSION");
+  std::printf("consumer: %s Asio %d.%d.%d\n", flavour, asio_version / 100000,
+              asio_version / 100 % 1000, asio_version % 100);
+  if (expect && std::atoi(expect) != asio_version) {
+    std::printf("consumer: FAILED: expected Asio version %s\n", expect);
+    return 1;
+  }
   try {
     run(argv[1], auf::backend_preference::io_uring);
   } catch (const auf::system_error& e) {
