@@ -15,6 +15,7 @@
 #error "asio_uring_fixed needs standalone Asio 1.26 or newer"
 #endif
 
+#include <asio/any_io_executor.hpp>
 #include <asio/append.hpp>
 #include <asio/associated_allocator.hpp>
 #include <asio/associated_cancellation_slot.hpp>
@@ -26,6 +27,7 @@
 #include <asio/error.hpp>
 #include <asio/execution/allocator.hpp>
 #include <asio/execution/blocking.hpp>
+#include <asio/execution/context.hpp>
 #include <asio/execution/outstanding_work.hpp>
 #include <asio/execution_context.hpp>
 #include <asio/io_context.hpp>
@@ -33,6 +35,7 @@
 #include <asio/posix/stream_descriptor.hpp>
 #include <asio/post.hpp>
 #include <asio/prefer.hpp>
+#include <asio/query.hpp>
 #include <asio/recycling_allocator.hpp>
 #include <asio/system_executor.hpp>
 
@@ -43,6 +46,7 @@
 #error "asio_uring_fixed needs Boost.Asio 1.26 (Boost 1.81) or newer"
 #endif
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/append.hpp>
 #include <boost/asio/associated_allocator.hpp>
 #include <boost/asio/associated_cancellation_slot.hpp>
@@ -54,6 +58,7 @@
 #include <boost/asio/error.hpp>
 #include <boost/asio/execution/allocator.hpp>
 #include <boost/asio/execution/blocking.hpp>
+#include <boost/asio/execution/context.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/execution_context.hpp>
 #include <boost/asio/io_context.hpp>
@@ -61,6 +66,7 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
+#include <boost/asio/query.hpp>
 #include <boost/asio/recycling_allocator.hpp>
 #include <boost/asio/system_executor.hpp>
 
