@@ -6,7 +6,7 @@
 namespace asio_uring_fixed {
 namespace {
 
-class category_impl final : public boost::system::error_category {
+class category_impl final : public error_category {
  public:
   const char* name() const noexcept override { return "asio_uring_fixed"; }
 
@@ -44,7 +44,7 @@ class category_impl final : public boost::system::error_category {
 
 } // namespace
 
-const boost::system::error_category& category() noexcept {
+const error_category& category() noexcept {
   static const category_impl instance;
   return instance;
 }

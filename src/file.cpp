@@ -12,7 +12,7 @@ namespace asio_uring_fixed {
 namespace {
 
 error_code last_error() {
-  return error_code(errno, boost::system::system_category());
+  return error_code(errno, system_category());
 }
 
 int to_posix_flags(unsigned flags) {
@@ -119,7 +119,7 @@ void file::resize(std::uint64_t n) {
 
 void file::allocate(std::uint64_t offset, std::uint64_t length, error_code& ec) noexcept {
   int r = ::posix_fallocate(fd_, static_cast<off_t>(offset), static_cast<off_t>(length));
-  ec = r ? error_code(r, boost::system::system_category()) : error_code();
+  ec = r ? error_code(r, system_category()) : error_code();
 }
 
 std::size_t file::direct_alignment() const noexcept {

@@ -86,7 +86,7 @@ pool_state* pool_state::create(engine& owner, std::size_t count, std::size_t siz
   int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE | (options.huge_pages ? MAP_HUGETLB : 0);
   void* mem = ::mmap(nullptr, total, PROT_READ | PROT_WRITE, flags, -1, 0);
   if (mem == MAP_FAILED) {
-    ec = error_code(errno, boost::system::system_category());
+    ec = error_code(errno, system_category());
     what = "mapping " + bytes_text(total) + " for " + std::to_string(count) + " buffers failed";
     if (options.huge_pages)
       what += " (pool_options::huge_pages asks for " + std::to_string(total / huge_page_size) +
@@ -119,7 +119,7 @@ pool_state* pool_state::create(engine& owner, std::size_t count, std::size_t siz
     if (reg_ec) {
       std::string why = "registering " + std::to_string(count) + " buffers of " + bytes_text(size) +
                         " (" + bytes_text(count * size) + ") with io_uring failed";
-      if (reg_ec == boost::system::errc::not_enough_memory)
+      if (reg_ec == std::errc::not_enough_memory)
         why += " (" + memlock_text() + ")";
       else if (reg_ec == errc::no_free_slots)
         why += " (" + std::to_string(p->table_->free_slots()) + " of " +

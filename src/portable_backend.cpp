@@ -40,7 +40,7 @@ namespace {
 static_assert(operation::max_requests == 2, "the linked queue holds second requests only");
 
 error_code errno_code(int e) {
-  return error_code(e, boost::system::system_category());
+  return error_code(e, system_category());
 }
 
 /// A request on a seekable descriptor: pread/pwrite. -ESPIPE when the

@@ -65,7 +65,7 @@ class ring_backend final : public backend {
       flags &= ~dropped;
     }
     if (res < 0)
-      return error_code(-res, boost::system::system_category());
+      return error_code(-res, system_category());
     initialized_ = true;
     setup_flags_ = flags;
     if (!cancels_any())
@@ -78,7 +78,7 @@ class ring_backend final : public backend {
       if (r == 0)
         table_size_ = options.registered_buffer_slots;
       else
-        table_error_ = error_code(-r, boost::system::system_category());
+        table_error_ = error_code(-r, system_category());
     }
     return {};
   }
@@ -171,7 +171,7 @@ class ring_backend final : public backend {
   error_code update_buffers(unsigned first, const iovec* iov, unsigned n) override {
     int r = io_uring_register_buffers_update_tag(&ring_, first, iov, nullptr, n);
     if (r < 0)
-      return error_code(-r, boost::system::system_category());
+      return error_code(-r, system_category());
     return {};
   }
 

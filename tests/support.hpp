@@ -4,6 +4,16 @@
 
 #include <asio_uring_fixed/asio_uring_fixed.hpp>
 
+// The tests build with either flavour of Asio (the library target they link
+// decides); they spell it asio:: through the library's alias.
+#if defined(ASIO_URING_FIXED_STANDALONE)
+#include <asio.hpp>
+#include <asio/experimental/parallel_group.hpp>
+#else
+#include <boost/asio.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
+#endif
+
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
@@ -18,7 +28,7 @@
 namespace test {
 
 namespace auf = asio_uring_fixed;
-namespace asio = boost::asio;
+namespace asio = auf::asio;
 namespace fs = std::filesystem;
 
 /// The backend this run exercises (from ASIO_URING_FIXED_BACKEND; portable

@@ -5,13 +5,6 @@
 // Run under ASan+UBSan and TSan in CI.
 #include "support.hpp"
 
-#include <boost/asio/bind_allocator.hpp>
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/bind_executor.hpp>
-#include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
-
 #include <array>
 #include <chrono>
 #include <cstring>

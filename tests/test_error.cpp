@@ -37,7 +37,7 @@ BOOST_AUTO_TEST_CASE(compares_with_enum_and_converts_to_std) {
 }
 
 BOOST_AUTO_TEST_CASE(kernel_errors_keep_errno) {
-  auf::error_code ec(ENOSPC, boost::system::system_category());
+  auf::error_code ec(ENOSPC, auf::system_category());
   std::error_code sec = ec;
   BOOST_TEST(sec.value() == ENOSPC);
   BOOST_TEST((sec == std::errc::no_space_on_device));

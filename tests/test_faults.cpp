@@ -27,7 +27,7 @@ struct outcome {
 };
 
 auf::error_code sys(int e) {
-  return auf::error_code(e, boost::system::system_category());
+  return auf::error_code(e, auf::system_category());
 }
 
 fault on_reads(int error, unsigned times = 1) {

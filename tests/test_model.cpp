@@ -6,10 +6,6 @@
 // The seed is printed on failure; ASIO_URING_FIXED_MODEL_SEED replays one.
 #include "support.hpp"
 
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/post.hpp>
-
 #include <unistd.h>
 
 #include <cstdlib>

@@ -1,21 +1,5 @@
 #include "support.hpp"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/bind_allocator.hpp>
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/bind_executor.hpp>
-#include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/deferred.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/experimental/parallel_group.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/use_future.hpp>
-
-#include <boost/asio/posix/stream_descriptor.hpp>
-
 #include <fcntl.h>
 
 #include <limits>
@@ -27,13 +11,29 @@ namespace {
 
 constexpr std::size_t block = 4096;
 
+#if defined(ASIO_URING_FIXED_TEST_ASIO_RINGS)
+#define ASIO_URING_FIXED_TEST_STR2(x) #x
+#define ASIO_URING_FIXED_TEST_STR(x) ASIO_URING_FIXED_TEST_STR2(x)
+/// Asio 1.38.2 and later: the context runs this many io_uring rings.
+asio::config_from_string asio_rings_config() {
+  return asio::config_from_string(
+      "reactor.io_uring_ring_count=" ASIO_URING_FIXED_TEST_STR(ASIO_URING_FIXED_TEST_ASIO_RINGS));
+}
+#endif
+
 struct fixture {
   scratch s;
   std::vector<std::byte> data = pattern(16 * block + 100, 3);
+#if defined(ASIO_URING_FIXED_TEST_ASIO_RINGS)
+  asio::io_context ctx{asio_rings_config()};
+#else
   asio::io_context ctx;
+#endif
   auf::fixed_buffer_pool pool{ctx, 16, block};
   fs::path path = s.path("data");
-  fixture() { write_file(path, data); }
+  fixture() {
+    write_file(path, data);
+  }
   std::span<const std::byte> expect(std::size_t offset, std::size_t n) const {
     return std::span(data).subspan(offset, n);
   }
@@ -61,6 +61,24 @@ struct counting_allocator {
 } // namespace
 
 BOOST_FIXTURE_TEST_SUITE(read_write_fixed, fixture)
+
+#if defined(ASIO_URING_FIXED_TEST_ASIO_RINGS)
+// The whole suite runs inside a context with several Asio rings: check that
+// Asio really set them up (each is an io_uring file descriptor), besides the
+// library's own ring.
+BOOST_AUTO_TEST_CASE(context_has_several_asio_rings) {
+  BOOST_TEST(asio::config(ctx).get("reactor", "io_uring_ring_count", 1) ==
+             ASIO_URING_FIXED_TEST_ASIO_RINGS);
+  int rings = 0;
+  for (const auto& entry : fs::directory_iterator("/proc/self/fd")) {
+    std::error_code ec;
+    if (fs::read_symlink(entry.path(), ec).string() == "anon_inode:[io_uring]")
+      ++rings;
+  }
+  int own = asio::use_service<auf::uring_service>(ctx).backend() == auf::backend_kind::io_uring;
+  BOOST_TEST(rings >= ASIO_URING_FIXED_TEST_ASIO_RINGS + own);
+}
+#endif
 
 BOOST_AUTO_TEST_CASE(write_then_read_with_callbacks) {
   auf::file f(s.path("out"), auf::file::read_write | auf::file::create);
@@ -353,7 +371,7 @@ BOOST_AUTO_TEST_CASE(kernel_errors_carry_errno) {
       [&](auf::error_code ec, std::size_t, auf::fixed_buffer) { write_ro = ec; });
   ctx.run();
   BOOST_TEST(badf.value() == EBADF);
-  BOOST_TEST((badf.category() == boost::system::system_category()));
+  BOOST_TEST((badf.category() == auf::system_category()));
   BOOST_TEST(write_ro.value() == EBADF);
 }
 
@@ -439,7 +457,7 @@ BOOST_AUTO_TEST_CASE(empty_lease_with_no_executor_anywhere_throws) {
         f, 0, auf::fixed_buffer(),
         [&](auf::error_code, std::size_t, auf::fixed_buffer) { called = true; });
     BOOST_FAIL("no exception");
-  } catch (const boost::system::system_error& e) {
+  } catch (const auf::system_error& e) {
     BOOST_TEST((e.code() == auf::errc::empty_buffer));
     BOOST_TEST(std::string(e.what()).find("bind_executor") != std::string::npos);
   }

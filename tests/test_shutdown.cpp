@@ -1,6 +1,5 @@
 #include "support.hpp"
 
-#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/test/data/test_case.hpp>
 
 #include <functional>

@@ -1,11 +1,5 @@
 #include "support.hpp"
 
-#include <boost/asio/bind_executor.hpp>
-#include <boost/asio/execution.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_future.hpp>
-
 #include <liburing.h>
 
 #include <chrono>
@@ -34,8 +28,7 @@ BOOST_AUTO_TEST_CASE(refused_io_uring_falls_back_to_portable,
     asio::io_context ctx;
     auto& service = asio::use_service<auf::uring_service>(ctx);
     BOOST_TEST((service.backend() == auf::backend_kind::portable));
-    BOOST_TEST(service.io_uring_error() ==
-               auf::error_code(ENOSYS, boost::system::system_category()));
+    BOOST_TEST(service.io_uring_error() == auf::error_code(ENOSYS, auf::system_category()));
     // The portable backend's pools are plain memory under every mode, so
     // programs that require registration still run.
     auf::pool_options required;
@@ -51,7 +44,7 @@ BOOST_AUTO_TEST_CASE(refused_io_uring_falls_back_to_portable,
     auf::uring_service::install(ctx, opts);
     BOOST_FAIL("backend_preference::io_uring must throw when io_uring is refused");
   } catch (const auf::system_error& e) {
-    BOOST_TEST(e.code() == auf::error_code(ENOSYS, boost::system::system_category()));
+    BOOST_TEST(e.code() == auf::error_code(ENOSYS, auf::system_category()));
   }
 }
 
@@ -100,7 +93,7 @@ void expect_refused(const auf::service_options& opts, std::initializer_list<cons
   try {
     auf::uring_service::install(ctx, opts);
     BOOST_FAIL("no exception");
-  } catch (const boost::system::system_error& e) {
+  } catch (const auf::system_error& e) {
     BOOST_TEST((e.code() == auf::errc::invalid_option));
     BOOST_TEST_MESSAGE(e.what());
     for (const char* w : words)
@@ -136,7 +129,7 @@ BOOST_AUTO_TEST_CASE(no_table_slots_says_so_once, *boost::unit_test::preconditio
   try {
     auf::fixed_buffer_pool pool(ctx, 2, 4096);
     BOOST_FAIL("no exception");
-  } catch (const boost::system::system_error& e) {
+  } catch (const auf::system_error& e) {
     std::string what = e.what();
     BOOST_TEST_MESSAGE(what);
     BOOST_TEST(what.find("registered_buffer_slots is 0") != std::string::npos);

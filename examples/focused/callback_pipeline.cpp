@@ -5,10 +5,18 @@
 //   callback_pipeline FILE [DEPTH]
 #include <asio_uring_fixed/asio_uring_fixed.hpp>
 
+// Builds with either flavour of Asio: the library target it links decides
+// (asio_uring_fixed::asio_uring_fixed or asio_uring_fixed_standalone).
+#if defined(ASIO_URING_FIXED_STANDALONE)
+#include <asio.hpp>
+#else
+#include <boost/asio.hpp>
+namespace asio = boost::asio;
+#endif
+
 #include <cstdio>
 #include <cstdlib>
 
-namespace asio = boost::asio;
 namespace auf = asio_uring_fixed;
 
 class pipeline {

@@ -5,16 +5,22 @@
 // happens on the portable backend, which waits for pipes in poll().
 #include <asio_uring_fixed/asio_uring_fixed.hpp>
 
-#include <boost/asio/deferred.hpp>
+// Builds with either flavour of Asio: the library target it links decides
+// (asio_uring_fixed::asio_uring_fixed or asio_uring_fixed_standalone).
+#if defined(ASIO_URING_FIXED_STANDALONE)
+#include <asio.hpp>
+#include <asio/experimental/parallel_group.hpp>
+#else
+#include <boost/asio.hpp>
 #include <boost/asio/experimental/parallel_group.hpp>
-#include <boost/asio/steady_timer.hpp>
+namespace asio = boost::asio;
+#endif
 
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 
-namespace asio = boost::asio;
 namespace auf = asio_uring_fixed;
 
 int main() {

@@ -4,14 +4,17 @@
 //   read_coroutine FILE
 #include <asio_uring_fixed/asio_uring_fixed.hpp>
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/use_awaitable.hpp>
+// Builds with either flavour of Asio: the library target it links decides
+// (asio_uring_fixed::asio_uring_fixed or asio_uring_fixed_standalone).
+#if defined(ASIO_URING_FIXED_STANDALONE)
+#include <asio.hpp>
+#else
+#include <boost/asio.hpp>
+namespace asio = boost::asio;
+#endif
 
 #include <cstdio>
 
-namespace asio = boost::asio;
 namespace auf = asio_uring_fixed;
 
 asio::awaitable<void> count_bytes(auf::fixed_buffer_pool& pool, auf::file& file) {

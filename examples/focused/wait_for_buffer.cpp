@@ -5,9 +5,17 @@
 //   wait_for_buffer FILE
 #include <asio_uring_fixed/asio_uring_fixed.hpp>
 
+// Builds with either flavour of Asio: the library target it links decides
+// (asio_uring_fixed::asio_uring_fixed or asio_uring_fixed_standalone).
+#if defined(ASIO_URING_FIXED_STANDALONE)
+#include <asio.hpp>
+#else
+#include <boost/asio.hpp>
+namespace asio = boost::asio;
+#endif
+
 #include <cstdio>
 
-namespace asio = boost::asio;
 namespace auf = asio_uring_fixed;
 
 int main(int argc, char** argv) {

@@ -52,7 +52,7 @@ enum class errc {
 };
 
 /// The category of errc values; its name() is "asio_uring_fixed".
-const boost::system::error_category& category() noexcept;
+const error_category& category() noexcept;
 
 inline error_code make_error_code(errc e) noexcept {
   return error_code(static_cast<int>(e), category());
@@ -60,7 +60,7 @@ inline error_code make_error_code(errc e) noexcept {
 
 } // namespace asio_uring_fixed
 
-namespace boost::system {
+namespace ASIO_URING_FIXED_ERROR_NAMESPACE {
 template <>
 struct is_error_code_enum<asio_uring_fixed::errc> : std::true_type {};
-} // namespace boost::system
+} // namespace ASIO_URING_FIXED_ERROR_NAMESPACE

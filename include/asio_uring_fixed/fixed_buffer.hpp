@@ -3,8 +3,7 @@
 
 #include <asio_uring_fixed/config.hpp>
 
-#include <boost/asio/buffer.hpp>
-#include <boost/asio/io_context.hpp>
+#include <asio_uring_fixed/detail/asio.hpp>
 
 #include <cstddef>
 #include <cstdint>

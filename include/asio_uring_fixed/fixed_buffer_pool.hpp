@@ -7,8 +7,7 @@
 #include <asio_uring_fixed/pool_options.hpp>
 #include <asio_uring_fixed/uring_service.hpp>
 
-#include <boost/asio/async_result.hpp>
-#include <boost/asio/io_context.hpp>
+#include <asio_uring_fixed/detail/asio.hpp>
 
 #include <cstddef>
 #include <string>

@@ -7,8 +7,7 @@
 #include <asio_uring_fixed/file_handle.hpp>
 #include <asio_uring_fixed/fixed_buffer.hpp>
 
-#include <boost/asio/async_result.hpp>
-#include <boost/asio/io_context.hpp>
+#include <asio_uring_fixed/detail/asio.hpp>
 
 #include <cstdint>
 #include <type_traits>

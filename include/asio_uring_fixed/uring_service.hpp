@@ -7,9 +7,7 @@
 #include <asio_uring_fixed/detail/engine.hpp>
 #include <asio_uring_fixed/service_options.hpp>
 
-#include <boost/asio/execution_context.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/posix/stream_descriptor.hpp>
+#include <asio_uring_fixed/detail/asio.hpp>
 
 namespace asio_uring_fixed {
 
@@ -18,8 +16,10 @@ namespace asio_uring_fixed {
 /// It owns an io_uring ring (or, where io_uring cannot be used, the portable
 /// pread/pwrite backend), watches it with a `posix::stream_descriptor`, reaps
 /// results when it becomes readable and runs completion handlers from
-/// `io_context::run()`. It works with a stock Boost.Asio build (epoll) and in
-/// programs built with BOOST_ASIO_HAS_IO_URING: the compiled part of the
+/// `io_context::run()`. It works with a stock Boost.Asio or standalone Asio
+/// build (epoll) and in programs built with BOOST_ASIO_HAS_IO_URING /
+/// ASIO_HAS_IO_URING, with any number of Asio rings per context
+/// (reactor.io_uring_ring_count, Asio 1.38.2): the compiled part of the
 /// library does not include Asio, so no configuration mismatch can arise.
 ///
 /// Threads: operations may be started from any thread. Operations started
@@ -47,8 +47,9 @@ namespace asio_uring_fixed {
 /// is probed when the ring is set up, and older kernels get the portable
 /// backend (io_uring_error() is errc::unsupported_kernel).
 ///
-/// Asio-ring mode: in a program built with BOOST_ASIO_HAS_IO_URING against
-/// a Boost.Asio that carries the upstream-proposal/backports-1.81 patches
+/// Asio-ring mode (Boost flavour only): in a program built with
+/// BOOST_ASIO_HAS_IO_URING against a Boost.Asio that carries the
+/// upstream-proposal/backports-1.81 patches
 /// (ASIO_URING_FIXED_HAS_ASIO_RING is 1), the io_uring backend is Asio's own
 /// ring: requests are Asio operations on it and pools take slots of its
 /// registered-buffer table, so there is no second ring and no descriptor to

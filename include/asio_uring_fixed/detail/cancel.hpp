@@ -5,8 +5,7 @@
 #include <asio_uring_fixed/config.hpp>
 #include <asio_uring_fixed/detail/engine.hpp>
 
-#include <boost/asio/associated_cancellation_slot.hpp>
-#include <boost/asio/cancellation_type.hpp>
+#include <asio_uring_fixed/detail/asio.hpp>
 
 #include <cerrno>
 #include <cstdint>
@@ -66,7 +65,7 @@ void install_cancellation(const Handler& handler, engine& e, operation* op,
 inline error_code error_from_result(int result, bool cancel_requested) noexcept {
   if (result == -ECANCELED || (cancel_requested && result == -EINTR))
     return asio::error::operation_aborted;
-  return error_code(-result, boost::system::system_category());
+  return error_code(-result, system_category());
 }
 
 /// EINTR and EAGAIN mean a request did not run rather than failed: the
@@ -75,8 +74,7 @@ inline error_code error_from_result(int result, bool cancel_requested) noexcept 
 inline constexpr unsigned max_transient_retries = 8;
 
 inline bool is_transient(const error_code& ec) noexcept {
-  return ec.category() == boost::system::system_category() &&
-         (ec.value() == EINTR || ec.value() == EAGAIN);
+  return ec.category() == system_category() && (ec.value() == EINTR || ec.value() == EAGAIN);
 }
 
 } // namespace asio_uring_fixed::detail

@@ -4,13 +4,7 @@
 
 #include <asio_uring_fixed/config.hpp>
 
-#include <boost/asio/associated_allocator.hpp>
-#include <boost/asio/associated_executor.hpp>
-#include <boost/asio/execution/allocator.hpp>
-#include <boost/asio/execution/blocking.hpp>
-#include <boost/asio/execution/execute.hpp>
-#include <boost/asio/execution/outstanding_work.hpp>
-#include <boost/asio/prefer.hpp>
+#include <asio_uring_fixed/detail/asio.hpp>
 
 #include <tuple>
 #include <utility>
@@ -36,12 +30,12 @@ class handler_work {
   template <typename... Args>
   void complete(Handler& handler, Args&&... args) {
     auto alloc = asio::get_associated_allocator(handler);
-    asio::execution::execute(
-        asio::prefer(executor_, asio::execution::blocking.possibly,
-                     asio::execution::allocator(alloc)),
-        [h = std::move(handler), a = std::make_tuple(std::forward<Args>(args)...)]() mutable {
-          std::apply(std::move(h), std::move(a));
-        });
+    // The member execute(): Asio 1.29 removed execution::execute.
+    asio::prefer(executor_, asio::execution::blocking.possibly, asio::execution::allocator(alloc))
+        .execute(
+            [h = std::move(handler), a = std::make_tuple(std::forward<Args>(args)...)]() mutable {
+              std::apply(std::move(h), std::move(a));
+            });
   }
 
  private:

@@ -11,12 +11,7 @@
 #include <asio_uring_fixed/fixed_buffer.hpp>
 #include <asio_uring_fixed/uring_service.hpp>
 
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/append.hpp>
-#include <boost/asio/associated_executor.hpp>
-#include <boost/asio/execution/context.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/query.hpp>
+#include <asio_uring_fixed/detail/asio.hpp>
 
 #include <cstdint>
 #include <limits>

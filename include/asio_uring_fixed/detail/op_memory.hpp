@@ -6,8 +6,7 @@
 
 #include <asio_uring_fixed/config.hpp>
 
-#include <boost/asio/associated_allocator.hpp>
-#include <boost/asio/recycling_allocator.hpp>
+#include <asio_uring_fixed/detail/asio.hpp>
 
 #include <memory>
 #include <utility>

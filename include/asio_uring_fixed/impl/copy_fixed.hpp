@@ -101,7 +101,7 @@ class copy_op final : public operation {
     auto size = static_cast<off_t>(destination_offset_ + algo_.bytes_read());
     while (::ftruncate(destination_, size) != 0)
       if (errno != EINTR)
-        return error_code(errno, boost::system::system_category());
+        return error_code(errno, system_category());
     return {};
   }
 

@@ -9,6 +9,8 @@
 #include <asio_uring_fixed/detail/transfer_all.hpp>
 #include <asio_uring_fixed/error.hpp>
 
+#include <asio_uring_fixed/detail/asio.hpp>
+
 #include <utility>
 
 namespace asio_uring_fixed {

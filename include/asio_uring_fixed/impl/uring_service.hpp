@@ -2,8 +2,7 @@
 // that they follow the program's own Asio configuration.
 #pragma once
 
-#include <boost/asio/posix/descriptor_base.hpp>
-#include <boost/asio/post.hpp>
+#include <asio_uring_fixed/detail/asio.hpp>
 
 #include <unistd.h>
 
@@ -38,8 +37,7 @@ inline uring_service::uring_service(asio::io_context& context, const service_opt
   }
   int fd = ::dup(engine_.wait_fd());
   if (fd < 0)
-    throw system_error(error_code(errno, boost::system::system_category()),
-                       "asio_uring_fixed: dup");
+    throw system_error(error_code(errno, system_category()), "asio_uring_fixed: dup");
   wait_.assign(fd);
   engine_.set_wait_hooks({this, &uring_service::arm, &uring_service::kick});
 }
