@@ -64,5 +64,8 @@ for f in "$WORK"/dst/tree/*; do
   same_file "$WORK/tree/$(basename "$f")" "$f"
   copied=$((copied + 1))
 done
-((copied < 60)) || fail "all 60 files copied: the signal came too late to test anything"
+# Every file complete means the signal came after the last one started: what
+# is in place was checked, but the interruption was not (a fast machine or a
+# kernel copy can do that); say so instead of passing or failing on speed.
+((copied < 60)) || skip "all 60 files were copied before SIGINT took effect"
 echo "PASS ($copied of 60 files were complete when interrupted)"
