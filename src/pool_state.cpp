@@ -183,7 +183,6 @@ void pool_state::give_back(std::uint32_t index) noexcept {
 
 void pool_state::start_wait(acquire_op* op) {
   op->withdraw_ = &pool_state::withdraw;
-  op->pool_ = this;
   if (!engine_->start_external(op))
     return; // shut down: op destroyed
   int result;

@@ -1,6 +1,6 @@
 // The interface the engine drives: the private io_uring ring or the portable
 // thread pool (both compiled, src/), or Asio's own ring (header-only,
-// detail/asio_ring_backend.hpp). Every member except wait() is called with
+// detail/asio_ring_backend.hpp). Every member except wait() and wait_for() is called with
 // the engine's lock held.
 #pragma once
 

@@ -28,7 +28,7 @@ class acquire_op : public operation {
  public:
   using operation::operation;
   std::uint32_t index_ = 0;
-  pool_state* pool_ = nullptr; // set by start_wait(), then constant
+  pool_state* pool_ = nullptr; // set when made (it holds a reference), then constant
   bool queued_ = false;        // in pool_'s queue (guarded by its lock)
 
  protected:
@@ -57,7 +57,7 @@ class pool_state {
   /// Returns a buffer: to the first waiter if any, else to the free list.
   void give_back(std::uint32_t index) noexcept;
   /// Queues op (FIFO) or grants it a free buffer; completes through the
-  /// engine either way, never inline.
+  /// engine either way, never inline. Precondition: op->pool_ == this.
   void start_wait(acquire_op* op);
   /// The engine's withdraw_ hook of waiters (called with the engine's lock
   /// held): takes op out of its pool's queue if it has not been granted a

@@ -49,15 +49,12 @@ struct initiate_acquire {
 
   template <typename Handler>
   void operator()(Handler&& handler) const {
-    if (!pool) {
-      fixed_buffer none;
-      return post_immediate(std::forward<Handler>(handler), executor, none,
+    if (!pool)
+      return post_immediate(std::forward<Handler>(handler), executor, fixed_buffer(),
                             make_error_code(errc::no_pool), fixed_buffer());
-    }
-    if (bound_to_other_context(handler, lease_access::make_empty(pool))) {
+    if (bound_to_other_context(handler, lease_access::make_empty(pool)))
       return post_immediate(std::forward<Handler>(handler), executor, fixed_buffer(),
                             make_error_code(errc::wrong_context), fixed_buffer());
-    }
     using op_type = acquire_wait_op<std::decay_t<Handler>, asio::io_context::executor_type>;
     op_type* op = make_cancellable_op<op_type>(pool->owner(), any_cancellation,
                                                std::forward<Handler>(handler), executor, pool);
