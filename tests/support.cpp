@@ -33,7 +33,7 @@ auf::backend_kind backend_under_test() {
 }
 
 boost::test_tools::assertion_result needs_io_uring(boost::unit_test::test_unit_id) {
-  asio::io_context ctx;
+  test_context ctx;
   auto& service = asio::use_service<auf::uring_service>(ctx);
   boost::test_tools::assertion_result r(service.backend() == auf::backend_kind::io_uring);
   if (!r)
@@ -47,8 +47,8 @@ boost::test_tools::assertion_result needs_private_ring(boost::unit_test::test_un
   auto r = needs_io_uring(id);
   if (r && ASIO_URING_FIXED_HAS_ASIO_RING) {
     r = false;
-    r.message() << "this program runs on Asio's own ring (Asio-ring mode: patched Asio with "
-                   "BOOST_ASIO_HAS_IO_URING), where service_options::setup_flags and "
+    r.message() << "this program runs on Asio's own rings (Asio-ring mode, on an Asio patched "
+                   "by upstream-proposal/), where service_options::setup_flags and "
                    "ring_entries do not apply";
   }
   return r;
@@ -58,9 +58,9 @@ boost::test_tools::assertion_result needs_asio_ring(boost::unit_test::test_unit_
   auto r = needs_io_uring(id);
   if (r && !ASIO_URING_FIXED_HAS_ASIO_RING) {
     r = false;
-    r.message() << "needs Asio-ring mode (a Boost.Asio patched by "
-                   "upstream-proposal/backports-1.81/ and BOOST_ASIO_HAS_IO_URING); this "
-                   "program uses the library's private ring";
+    r.message() << "needs Asio-ring mode (-DASIO_URING_FIXED_ASIO_RING=ON with an Asio "
+                   "patched by upstream-proposal/); this program uses the library's private "
+                   "ring";
   }
   return r;
 }

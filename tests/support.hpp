@@ -31,6 +31,22 @@ namespace auf = asio_uring_fixed;
 namespace asio = auf::asio;
 namespace fs = std::filesystem;
 
+/// The io_context the tests make. In Asio-ring mode on standalone Asio (1.38.2
+/// or later, patched), its configuration comes from the environment, so one
+/// build runs the tests with one ring and with several
+/// (ASIO_REACTOR_IO_URING_RING_COUNT=3); elsewhere it is asio::io_context.
+#if ASIO_URING_FIXED_HAS_ASIO_RING && defined(ASIO_URING_FIXED_STANDALONE)
+class test_context : public asio::io_context {
+ public:
+  test_context() : asio::io_context(asio::config_from_env()) {}
+  explicit test_context(int concurrency_hint) : asio::io_context(asio::config_from_env()) {
+    (void)concurrency_hint; // the environment's configuration decides
+  }
+};
+#else
+using test_context = asio::io_context;
+#endif
+
 /// The backend this run exercises (from ASIO_URING_FIXED_BACKEND; portable
 /// when the run has io_uring refused).
 auf::backend_kind backend_under_test();

@@ -100,7 +100,7 @@ BOOST_AUTO_TEST_CASE(timers_on_strands_race_completions) {
   scratch s;
   write_file(s.path("data"), pattern(file_blocks * block, 7));
   auf::file f(s.path("data"), auf::file::read_only);
-  asio::io_context ctx(2);
+  test_context ctx(2);
   auf::fixed_buffer_pool pool(ctx, lanes, block);
   race_totals t;
   std::vector<std::unique_ptr<lane>> all;
@@ -127,7 +127,7 @@ BOOST_AUTO_TEST_CASE(emit_after_completion_is_harmless) {
   scratch s;
   write_file(s.path("data"), pattern(block, 2));
   auf::file f(s.path("data"), auf::file::read_only);
-  asio::io_context ctx;
+  test_context ctx;
   auf::fixed_buffer_pool pool(ctx, 2, block);
   asio::cancellation_signal signal;
   std::size_t n_out = 0;
@@ -182,7 +182,7 @@ BOOST_AUTO_TEST_CASE(a_slot_that_throws_leaks_nothing) {
   scratch s;
   write_file(s.path("data"), pattern(block, 3));
   auf::file f(s.path("data"), auf::file::read_only);
-  asio::io_context ctx;
+  test_context ctx;
   auf::fixed_buffer_pool pool(ctx, 1, block);
   auto calls = std::make_shared<int>(0);
   BOOST_CHECK_THROW(
@@ -250,7 +250,7 @@ BOOST_AUTO_TEST_CASE(handler_owned_arena_on_the_destroy_path) {
   std::atomic<int> live{0}, calls{0};
   pipe_pair p; // a read on it stays in flight until shutdown
   {
-    asio::io_context ctx;
+    test_context ctx;
     auf::fixed_buffer_pool pool(ctx, 4, block);
     for (int i = 0; i < 4; ++i)
       auf::async_read_fixed_at(p.read_end, 0, pool.try_acquire(),
@@ -267,7 +267,7 @@ BOOST_AUTO_TEST_CASE(handler_owned_arena_on_the_complete_path) {
   scratch s;
   write_file(s.path("data"), pattern(block, 4));
   auf::file f(s.path("data"), auf::file::read_only);
-  asio::io_context ctx;
+  test_context ctx;
   auf::fixed_buffer_pool pool(ctx, 4, block);
   for (int i = 0; i < 4; ++i)
     auf::async_read_fixed_at(f, 0, pool.try_acquire(),

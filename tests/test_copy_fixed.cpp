@@ -12,7 +12,7 @@ namespace {
 
 struct fixture {
   scratch s;
-  asio::io_context ctx;
+  test_context ctx;
 };
 
 /// Copies src to dst in steps of `block` with `depth` steps in flight.

@@ -44,7 +44,7 @@ struct fixture {
   static constexpr std::size_t block = 64 * 1024;
   scratch s;
   std::vector<std::byte> data = pattern(1024 * 1024 + 123, 21);
-  asio::io_context ctx;
+  test_context ctx;
   auf::fixed_buffer_pool pool{ctx, 8, block};
   std::optional<auf::file> src, dst;
 
@@ -357,7 +357,7 @@ BOOST_AUTO_TEST_CASE(shutdown_ends_when_a_cancellation_is_lost) {
   pipe_pair p;
   auto log = std::make_shared<handler_log>();
   {
-    asio::io_context ctx;
+    test_context ctx;
     auf::fixed_buffer_pool pool(ctx, 2, 4096);
     auf::async_read_fixed_at(p.read_end, 0, pool.try_acquire(), logged_handler(log));
     auf::async_read_fixed_at(p.read_end, 0, pool.try_acquire(), logged_handler(log));

@@ -13,7 +13,7 @@ using namespace test;
 BOOST_AUTO_TEST_SUITE(fixed_buffer_pool)
 
 BOOST_AUTO_TEST_CASE(try_acquire_until_empty_and_back) {
-  asio::io_context ctx;
+  test_context ctx;
   auf::fixed_buffer_pool pool(ctx, 4, 10000);
   BOOST_TEST(pool.size() == 4u);
   BOOST_TEST(pool.buffer_size() == 10000u);
@@ -38,7 +38,7 @@ BOOST_AUTO_TEST_CASE(try_acquire_until_empty_and_back) {
 }
 
 BOOST_AUTO_TEST_CASE(lease_is_move_only_and_ranges_are_checked) {
-  asio::io_context ctx;
+  test_context ctx;
   auf::fixed_buffer_pool pool(ctx, 2, 8192);
   auf::fixed_buffer a = pool.try_acquire();
   std::byte* p = a.data();
@@ -67,7 +67,7 @@ BOOST_AUTO_TEST_CASE(lease_is_move_only_and_ranges_are_checked) {
 }
 
 BOOST_AUTO_TEST_CASE(registration_follows_backend) {
-  asio::io_context ctx;
+  test_context ctx;
   auf::fixed_buffer_pool pool(ctx, 8, 4096);
   auf::fixed_buffer b = pool.try_acquire();
   if (backend_under_test() == auf::backend_kind::io_uring) {
@@ -85,7 +85,7 @@ BOOST_AUTO_TEST_CASE(registration_follows_backend) {
 
 BOOST_AUTO_TEST_CASE(several_pools_share_the_table,
                      *boost::unit_test::precondition(needs_io_uring)) {
-  asio::io_context ctx;
+  test_context ctx;
   auf::service_options opts;
   opts.registered_buffer_slots = 24;
   auf::uring_service::install(ctx, opts);
@@ -130,7 +130,7 @@ BOOST_AUTO_TEST_CASE(several_pools_share_the_table,
 
 BOOST_AUTO_TEST_CASE(registration_failure_names_the_cause,
                      *boost::unit_test::precondition(needs_io_uring)) {
-  asio::io_context ctx;
+  test_context ctx;
   auf::service_options opts;
   opts.registered_buffer_slots = 4;
   auf::uring_service::install(ctx, opts);
@@ -164,7 +164,7 @@ int register_over_memlock_limit() {
     // The service (and its ring) before the limit: with io_uring as Asio's
     // default backend, Asio sets up its own ring for the service's wait,
     // and that is not under test; the registration is.
-    asio::io_context ctx;
+    test_context ctx;
     if (asio::use_service<auf::uring_service>(ctx).backend() != auf::backend_kind::io_uring)
       ::_exit(77); // the ring itself was refused: nothing to register with
     rlimit rl{64 * 1024, 64 * 1024};
@@ -214,7 +214,7 @@ BOOST_AUTO_TEST_CASE(memlock_limit_is_named, *boost::unit_test::precondition(can
 }
 
 BOOST_AUTO_TEST_CASE(invalid_sizes_are_refused) {
-  asio::io_context ctx;
+  test_context ctx;
   auf::error_code ec;
   auf::fixed_buffer_pool zero(ctx, 0, 4096, {}, ec);
   BOOST_TEST((ec == auf::errc::invalid_pool_size));
@@ -226,7 +226,7 @@ BOOST_AUTO_TEST_CASE(invalid_sizes_are_refused) {
 }
 
 BOOST_AUTO_TEST_CASE(async_acquire_is_fifo_and_never_inline) {
-  asio::io_context ctx;
+  test_context ctx;
   auf::fixed_buffer_pool pool(ctx, 1, 4096);
   std::vector<int> order;
   bool first_done = false;
@@ -251,7 +251,7 @@ BOOST_AUTO_TEST_CASE(async_acquire_is_fifo_and_never_inline) {
 }
 
 BOOST_AUTO_TEST_CASE(async_acquire_cancellation) {
-  asio::io_context ctx;
+  test_context ctx;
   auf::fixed_buffer_pool pool(ctx, 1, 4096);
   auf::fixed_buffer held = pool.try_acquire();
   asio::cancellation_signal signal;
@@ -272,7 +272,7 @@ BOOST_AUTO_TEST_CASE(async_acquire_cancellation) {
 }
 
 BOOST_AUTO_TEST_CASE(destroying_the_pool_aborts_waiters_and_keeps_leases_valid) {
-  asio::io_context ctx;
+  test_context ctx;
   auto pool = std::make_unique<auf::fixed_buffer_pool>(ctx, 1, 4096);
   auf::fixed_buffer held = pool->try_acquire();
   auf::error_code result;
@@ -288,7 +288,7 @@ BOOST_AUTO_TEST_CASE(destroying_the_pool_aborts_waiters_and_keeps_leases_valid) 
 BOOST_AUTO_TEST_CASE(lease_outlives_io_context) {
   auf::fixed_buffer held;
   {
-    asio::io_context ctx;
+    test_context ctx;
     auf::fixed_buffer_pool pool(ctx, 2, 4096);
     held = pool.try_acquire();
   }
@@ -299,7 +299,7 @@ BOOST_AUTO_TEST_CASE(lease_outlives_io_context) {
 }
 
 BOOST_AUTO_TEST_CASE(empty_pool_object_reports_errors) {
-  asio::io_context ctx;
+  test_context ctx;
   auf::error_code ec;
   auf::fixed_buffer_pool bad(ctx, 0, 1, {}, ec);
   BOOST_REQUIRE(!!ec);
@@ -321,7 +321,7 @@ BOOST_AUTO_TEST_CASE(empty_pool_object_reports_errors) {
 // Defect 11: the messages name the option, the value and the limit.
 BOOST_AUTO_TEST_CASE(errors_explain_themselves) {
   {
-    asio::io_context ctx;
+    test_context ctx;
     auf::error_code ec;
     auf::pool_options o;
     o.huge_pages = true;
@@ -333,7 +333,7 @@ BOOST_AUTO_TEST_CASE(errors_explain_themselves) {
     BOOST_TEST(huge.registration_message().find("nr_hugepages") != std::string::npos);
   }
   {
-    asio::io_context ctx;
+    test_context ctx;
     auf::fixed_buffer_pool pool(ctx, 1, 4096);
     auf::fixed_buffer b = pool.try_acquire();
     try {

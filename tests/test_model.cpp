@@ -212,7 +212,7 @@ class model_run {
   }
 
   std::mt19937_64 rng_;
-  asio::io_context ctx_;
+  test_context ctx_;
   auf::fixed_buffer_pool pool_;
   auf::file file_;
   std::vector<std::byte> model_;

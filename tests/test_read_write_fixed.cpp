@@ -27,7 +27,7 @@ struct fixture {
 #if defined(ASIO_URING_FIXED_TEST_ASIO_RINGS)
   asio::io_context ctx{asio_rings_config()};
 #else
-  asio::io_context ctx;
+  test_context ctx;
 #endif
   auf::fixed_buffer_pool pool{ctx, 16, block};
   fs::path path = s.path("data");
@@ -420,7 +420,7 @@ BOOST_AUTO_TEST_CASE(moved_from_lease_completes_on_its_io_context) {
 
 BOOST_AUTO_TEST_CASE(empty_lease_uses_the_handlers_executor) {
   auf::file f(path, auf::file::read_only);
-  asio::io_context other;
+  test_context other;
   bool called = false;
   auf::async_read_fixed_at(
       f, 0, auf::fixed_buffer(),
@@ -494,7 +494,7 @@ BOOST_AUTO_TEST_CASE(offsets_beyond_int64_max_are_refused) {
 // Defect 10: a lease of another io_context's pool used to wait silently for
 // that context to run.
 BOOST_AUTO_TEST_CASE(lease_of_another_context_is_refused) {
-  asio::io_context other;
+  test_context other;
   auf::fixed_buffer_pool other_pool(other, 2, block);
   auf::file f(path, auf::file::read_only);
   auf::error_code got;

@@ -61,7 +61,7 @@ BOOST_AUTO_TEST_CASE(destroying_the_context_with_blocked_reads) {
   auto log = std::make_shared<handler_log>();
   auf::fixed_buffer survivor;
   {
-    asio::io_context ctx;
+    test_context ctx;
     auto pool = std::make_unique<auf::fixed_buffer_pool>(ctx, 8, 4096);
     survivor = pool->try_acquire();
     for (int i = 0; i < 7; ++i)
@@ -81,7 +81,7 @@ BOOST_AUTO_TEST_CASE(destroying_the_context_with_many_file_ops) {
   auf::file f(s.path("f"), auf::file::read_write);
   auto log = std::make_shared<handler_log>();
   {
-    asio::io_context ctx;
+    test_context ctx;
     auf::fixed_buffer_pool pool(ctx, 1024, 4096);
     for (int i = 0; i < 1024; ++i) {
       auto b = pool.try_acquire();
@@ -108,7 +108,7 @@ BOOST_AUTO_TEST_CASE(destroying_the_context_with_thousands_of_mixed_ops) {
   auto log = std::make_shared<handler_log>();
   int calls_before_run = -1;
   for (int round = 0; round < 2; ++round) {
-    asio::io_context ctx;
+    test_context ctx;
     auf::fixed_buffer_pool pool(ctx, 3200, f.block, {auf::registration_mode::if_possible});
     for (std::size_t i = 0; i < 3072; ++i)
       f.start(i, pool.try_acquire(), logged_handler(log));
@@ -133,7 +133,7 @@ BOOST_AUTO_TEST_CASE(destroying_the_context_with_acquire_waiters) {
   auto log = std::make_shared<handler_log>();
   auf::fixed_buffer held;
   {
-    asio::io_context ctx;
+    test_context ctx;
     auf::fixed_buffer_pool pool(ctx, 1, 4096);
     held = pool.try_acquire();
     for (int i = 0; i < 3; ++i)
@@ -153,7 +153,7 @@ BOOST_AUTO_TEST_CASE(cancel_all_then_destroy_everything) {
   std::atomic<int> aborted{0}, ok{0};
   std::size_t available_at_end = 0;
   {
-    asio::io_context ctx;
+    test_context ctx;
     auf::fixed_buffer_pool pool(ctx, 256, 4096);
     std::vector<asio::cancellation_signal> signals(256);
     for (int i = 0; i < 256; ++i)
@@ -236,7 +236,7 @@ BOOST_DATA_TEST_CASE(lifetime_under_fire,
   // Signals outlive the operations whose slots they hold (Asio's rule).
   std::vector<asio::cancellation_signal> signals(ops);
   {
-    asio::io_context ctx;
+    test_context ctx;
     auf::service_options opts;
     opts.ring_entries = 64;
     auf::uring_service::install(ctx, opts);

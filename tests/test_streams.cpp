@@ -29,7 +29,7 @@ constexpr auto hang_guard = std::chrono::seconds(60);
 constexpr auto soon = std::chrono::milliseconds(50);
 
 struct fixture {
-  asio::io_context ctx;
+  test_context ctx;
   auf::fixed_buffer_pool pool{ctx, 4, block};
 };
 
@@ -468,7 +468,7 @@ BOOST_AUTO_TEST_CASE(destroying_the_context_with_a_blocked_pipe_read) {
   pipe_pair p;
   auto log = std::make_shared<handler_log>();
   {
-    asio::io_context ctx2;
+    test_context ctx2;
     auf::fixed_buffer_pool pool2(ctx2, 2, block);
     auf::async_read_fixed_at(p.read_end, 0, pool2.try_acquire(), logged_handler(log));
     auf::async_read_fixed_all_at(p.read_end, 0, pool2.try_acquire(), logged_handler(log));
@@ -490,7 +490,7 @@ BOOST_AUTO_TEST_CASE(eventfd_failure_throws_boost_system_error) {
     // probing memory through a pipe(), which fails at the lowered limit and
     // is then reported as an invalid vptr. The same construction and a throw
     // of the same type first, with descriptors to spare, let it see them.
-    asio::io_context warm;
+    test_context warm;
     auf::service_options opts;
     opts.backend = auf::backend_preference::portable;
     auf::uring_service::install(warm, opts);
@@ -498,9 +498,10 @@ BOOST_AUTO_TEST_CASE(eventfd_failure_throws_boost_system_error) {
       throw auf::system_error(auf::error_code(EMFILE, auf::system_category()), "warm");
     } catch (const auf::system_error& e) {
       BOOST_TEST(e.code().value() == EMFILE);
+      BOOST_TEST(std::string(e.what()).find("warm") != std::string::npos);
     }
   }
-  asio::io_context ctx;
+  test_context ctx;
   rlimit old{};
   BOOST_REQUIRE(::getrlimit(RLIMIT_NOFILE, &old) == 0);
   int probe = ::open("/dev/null", O_RDONLY | O_CLOEXEC); // the lowest free descriptor

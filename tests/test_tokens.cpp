@@ -70,7 +70,7 @@ struct files {
 };
 
 struct rig {
-  asio::io_context ctx;
+  test_context ctx;
   auf::fixed_buffer_pool pool{ctx, pool_size, block};
   std::optional<auf::fixed_buffer_pool> failed;
   std::vector<auf::fixed_buffer> held; // what exhausts the pool
@@ -131,7 +131,7 @@ void drain_pipe(int fd) {
 /// present, so the answer does not depend on timing.
 boost::test_tools::assertion_result pipes_work(boost::unit_test::test_unit_id) {
   static const auto probe = [] {
-    asio::io_context ctx;
+    test_context ctx;
     auf::fixed_buffer_pool pool(ctx, 2, block);
     pipe_pair p;
     if (::write(p.write_end, "x", 1) != 1)

@@ -59,6 +59,9 @@ class operation {
   /// called with the engine's lock held when cancellation is requested; true
   /// when it withdrew the operation, whose results_[0] it then set.
   bool (*withdraw_)(operation* op) noexcept = nullptr;
+  /// The backend's record of the request now in flight (Asio's ring only:
+  /// see detail/asio_ring_backend.hpp), guarded by that backend's lock.
+  void* backend_request_ = nullptr;
   /// Intrusive links used by whichever queue holds the operation.
   operation* next_ = nullptr;
   operation* prev_ = nullptr;
