@@ -12,6 +12,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <map>
+#include <utility>
 
 namespace uring_cp {
 namespace {
@@ -39,6 +41,18 @@ fs::path resolved(const fs::path& p) {
   return ec ? fs::absolute(p, ec).lexically_normal() : r;
 }
 
+bool newer(const struct timespec& a, const struct timespec& b) {
+  return a.tv_sec != b.tv_sec ? a.tv_sec > b.tv_sec : a.tv_nsec > b.tv_nsec;
+}
+
+/// The path without trailing slashes ("a/b/" -> "a/b"; "/" stays).
+fs::path without_trailing_slashes(const fs::path& p) {
+  std::string s = p.native();
+  while (s.size() > 1 && s.back() == '/')
+    s.pop_back();
+  return s;
+}
+
 bool is_within(const fs::path& inner, const fs::path& outer) {
   auto [o, i] = std::mismatch(outer.begin(), outer.end(), inner.begin(), inner.end());
   return o == outer.end() || (std::next(o) == outer.end() && o->empty());
@@ -50,10 +64,25 @@ class planner {
 
   copy_plan run() {
     struct stat target {};
-    bool target_is_dir = ::stat(opts_.target.c_str(), &target) == 0 && S_ISDIR(target.st_mode);
+    int target_errno = ::stat(opts_.target.c_str(), &target) == 0 ? 0 : errno;
+    bool target_is_dir = target_errno == 0 && S_ISDIR(target.st_mode);
+    if (opts_.target_directory && !target_is_dir) {
+      out_.error(fmt::format("target directory {}: {}", quote(opts_.target),
+                             std::strerror(target_errno ? target_errno : ENOTDIR)));
+      plan_.fatal = true;
+      return std::move(plan_);
+    }
+    if (opts_.no_target_directory)
+      target_is_dir = false;
+    if (opts_.parents && !target_is_dir) {
+      out_.error("with --parents, the destination must be a directory\nTry 'uring-cp --help' "
+                 "for more information.");
+      plan_.fatal = true;
+      return std::move(plan_);
+    }
     if (opts_.sources.size() > 1 && !target_is_dir) {
-      if (::access(opts_.target.c_str(), F_OK) != 0)
-        out_.error(path_failure("target", opts_.target, errno).message);
+      if (target_errno)
+        out_.error(path_failure("target", opts_.target, target_errno).message);
       else
         out_.error(fmt::format("target {} is not a directory", quote(opts_.target)));
       plan_.fatal = true;
@@ -66,14 +95,65 @@ class planner {
         out_.error(path_failure("cannot stat", source, errno).message);
         continue;
       }
-      fs::path destination = target_is_dir ? opts_.target / base_name(source) : opts_.target;
+      int parent = -1;
+      fs::path destination;
+      if (opts_.parents) {
+        if (!parent_directories(source, destination, parent))
+          continue;
+      } else {
+        destination = target_is_dir ? opts_.target / base_name(source) : opts_.target;
+      }
       note_filesystem(st, destination);
-      add(source, destination, st, -1, true);
+      add(source, destination, st, parent, true);
     }
     return std::move(plan_);
   }
 
  private:
+  /// --parents: the destination of source is TARGET/source (a leading '/'
+  /// dropped), and the directories on the way are planned as copies of the
+  /// source's (created unless they exist, attributes as for any directory).
+  /// Sets destination and parent (the innermost one); false if one of them
+  /// cannot be made (reported).
+  bool parent_directories(const fs::path& source, fs::path& destination, int& parent) {
+    fs::path relative = without_trailing_slashes(source).relative_path();
+    fs::path src_prefix = source.is_absolute() ? fs::path("/") : fs::path();
+    fs::path dst_prefix = opts_.target;
+    for (const fs::path& part : relative.parent_path()) {
+      src_prefix /= part;
+      dst_prefix /= part;
+      if (part == "." || part == "..")
+        continue; // a step through an existing directory: nothing to make
+      auto known = parents_.find(dst_prefix);
+      if (known != parents_.end()) {
+        parent = known->second;
+        continue;
+      }
+      copy_item dir;
+      dir.kind = item_kind::directory;
+      dir.source = src_prefix;
+      dir.destination = dst_prefix;
+      dir.parent = parent;
+      if (::stat(src_prefix.c_str(), &dir.source_stat) != 0) {
+        out_.error(path_failure("cannot stat", src_prefix, errno).message);
+        return false;
+      }
+      struct stat d {};
+      if (::stat(dst_prefix.c_str(), &d) == 0) {
+        if (!S_ISDIR(d.st_mode)) {
+          out_.error(path_failure("cannot make directory", dst_prefix, ENOTDIR).message);
+          return false;
+        }
+        dir.existing = d;
+      }
+      parent = static_cast<int>(plan_.directories.size());
+      parents_.emplace(dst_prefix, parent);
+      plan_.directories.push_back(std::move(dir));
+    }
+    destination = opts_.target / relative;
+    return true;
+  }
+
   void note_filesystem(const struct stat& source, const fs::path& destination) {
     fs::path dir = destination.parent_path();
     struct stat d {};
@@ -104,12 +184,32 @@ class planner {
     }
     if (exists && !check_existing(item, existing))
       return;
+    if (opts_.keep.links && st.st_nlink > 1 && !link_to_first_name(item))
+      return;
     if (item.kind == item_kind::regular) {
       plan_.total_bytes += static_cast<std::uint64_t>(st.st_size);
       plan_.files.push_back(std::move(item));
     } else {
       plan_.others.push_back(std::move(item));
     }
+  }
+
+  /// --preserve=links: true if item is the first name of its source inode
+  /// in this run (to be copied); else it has become an entry of plan_.links.
+  bool link_to_first_name(copy_item& item) {
+    bool file = item.kind == item_kind::regular;
+    auto& list = file ? plan_.files : plan_.others;
+    auto [it, first] = first_names_.try_emplace(
+        std::pair(item.source_stat.st_dev, item.source_stat.st_ino), static_cast<int>(list.size()));
+    if (first)
+      return true;
+    copy_item& first_name = list[static_cast<std::size_t>(it->second)];
+    if (!first_name.linked)
+      first_name.linked = std::make_shared<link_state>();
+    item.linked = first_name.linked;
+    item.link_to = it->second;
+    plan_.links.push_back(std::move(item));
+    return false;
   }
 
   /// cp's rules for an existing destination of a non-directory. Returns false
@@ -119,8 +219,10 @@ class planner {
     if (S_ISLNK(lst.st_mode) && item.kind == item_kind::regular) {
       // cp writes through a symlink at the destination.
       if (::stat(item.destination.c_str(), &st) != 0) {
-        if (opts_.no_clobber)
+        if (opts_.no_clobber) {
+          plan_.skipped.push_back(item.destination);
           return false;
+        }
         out_.error(fmt::format("not writing through dangling symlink {}", quote(item.destination)));
         return false;
       }
@@ -135,8 +237,10 @@ class planner {
           fmt::format("{} and {} are the same file", quote(item.source), quote(item.destination)));
       return false;
     }
-    if (opts_.no_clobber)
+    if (opts_.no_clobber || (opts_.update && !newer(item.source_stat.st_mtim, st.st_mtim))) {
+      plan_.skipped.push_back(item.destination);
       return false;
+    }
     if (S_ISLNK(lst.st_mode) && item.kind == item_kind::regular) {
       std::error_code ec;
       fs::path target = fs::canonical(item.destination, ec);
@@ -223,6 +327,10 @@ class planner {
   const options& opts_;
   console& out_;
   copy_plan plan_;
+  /// --parents: destination directories planned, by path.
+  std::map<fs::path, int> parents_;
+  /// --preserve=links: (st_dev, st_ino) -> index of its first name.
+  std::map<std::pair<dev_t, ino_t>, int> first_names_;
 };
 
 } // namespace

@@ -8,14 +8,22 @@
 
 #include <sys/stat.h>
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <vector>
 
 namespace uring_cp {
 
 enum class item_kind { directory, regular, symlink, special };
+
+/// Shared by the first name of a hard-linked source and the names linked to
+/// its copy: whether that copy was put in place.
+struct link_state {
+  std::atomic<bool> committed{false};
+};
 
 struct copy_item {
   item_kind kind = item_kind::regular;
@@ -31,12 +39,24 @@ struct copy_item {
   /// Index into copy_plan::directories of the directory this item is created
   /// in, or -1 for operands (their parent is not ours to create).
   int parent = -1;
+  /// With --preserve=links: set on the first name of a source inode that
+  /// has more names in the run (copied), shared with those (linked to it).
+  std::shared_ptr<link_state> linked;
+  /// For an entry of copy_plan::links: the index of the first name, in
+  /// copy_plan::files when kind is regular, else in copy_plan::others.
+  int link_to = -1;
 };
 
 struct copy_plan {
   std::vector<copy_item> directories; ///< parents before children
   std::vector<copy_item> files;       ///< regular files
   std::vector<copy_item> others;      ///< symlinks and special files
+  /// Later names of a source inode already in files or others (with
+  /// --preserve=links): hard links to its copy, made once it is in place.
+  std::vector<copy_item> links;
+  /// Existing destinations left alone (-n, -u): no temporaries of this run,
+  /// but those a killed run left for these names are still removed.
+  std::vector<std::filesystem::path> skipped;
   std::uint64_t total_bytes = 0;
   /// Some source and its destination are on different filesystems.
   bool crosses_filesystems = false;

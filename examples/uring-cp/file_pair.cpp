@@ -67,7 +67,7 @@ std::optional<failure> open_pair(const copy_item& item, bool want_direct, std::s
 
   std::error_code create_ec;
   out.destination =
-      temp_file::create(item.destination, creation_mode(item, ctx.opts.preserve), create_ec);
+      temp_file::create(item.destination, creation_mode(item, ctx.opts.keep), create_ec);
   if (create_ec)
     return path_failure("cannot create regular file", item.destination, create_ec);
 

@@ -101,15 +101,16 @@ void remove_if_dead(int dir_fd, const fs::path& dir, const std::string& entry, b
 void remove_stale_temporaries(const copy_plan& plan, bool verbose, console& out) {
   // Destination directory -> the names this run writes there.
   std::map<fs::path, std::set<std::string, std::less<>>> targets;
-  auto note = [&](const copy_item& item) {
-    fs::path dir = item.destination.parent_path();
+  auto note = [&](const fs::path& destination) {
+    fs::path dir = destination.parent_path();
     targets[dir.empty() ? fs::path(".") : dir].insert(
-        temporary_name_part(item.destination.filename().native()));
+        temporary_name_part(destination.filename().native()));
   };
-  for (const copy_item& item : plan.files)
-    note(item);
-  for (const copy_item& item : plan.others)
-    note(item);
+  for (const auto* list : {&plan.files, &plan.others, &plan.links})
+    for (const copy_item& item : *list)
+      note(item.destination);
+  for (const fs::path& destination : plan.skipped)
+    note(destination); // -n / -u leave NAME alone, not what a killed run left
 
   for (const auto& [dir, names] : targets) {
     DIR* d = ::opendir(dir.c_str());

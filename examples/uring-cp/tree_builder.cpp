@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,6 +14,30 @@
 #include <string>
 
 namespace uring_cp {
+namespace {
+
+/// A descriptor closed when it goes out of scope.
+class scoped_fd {
+ public:
+  explicit scoped_fd(int fd) noexcept : fd_(fd) {}
+  scoped_fd(const scoped_fd&) = delete;
+  scoped_fd& operator=(const scoped_fd&) = delete;
+  ~scoped_fd() {
+    if (fd_ >= 0)
+      ::close(fd_);
+  }
+  int get() const noexcept { return fd_; }
+
+ private:
+  int fd_;
+};
+
+ino_t first_copy_ino(const std::filesystem::path& path) {
+  struct stat st {};
+  return ::lstat(path.c_str(), &st) == 0 ? st.st_ino : 0;
+}
+
+} // namespace
 
 tree_builder::tree_builder(const copy_plan& plan, run_context& ctx)
     : plan_(plan), ctx_(ctx), failed_(plan.directories.size(), 0),
@@ -85,10 +110,23 @@ void tree_builder::make_other(const copy_item& item) {
     ctx_.out.error(path_failure(what, item.destination, err).message);
     return;
   }
-  if (auto f = apply_other_attributes(temp, item, ctx_.opts.preserve, ctx_.umask)) {
-    ::unlink(temp.c_str());
-    ctx_.out.error(f->message);
-    return;
+  {
+    // O_PATH: symlinks and special files are not opened for I/O.
+    int follow = item.kind == item_kind::symlink ? O_NOFOLLOW : 0;
+    scoped_fd src(::open(item.source.c_str(), O_PATH | O_CLOEXEC | follow));
+    scoped_fd dst(::open(temp.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+    std::optional<failure> f;
+    if (src.get() < 0)
+      f = path_failure("cannot open", item.source, errno);
+    else if (dst.get() < 0)
+      f = path_failure("cannot open", temp, errno);
+    else
+      f = apply_other_attributes(src.get(), dst.get(), item, ctx_.opts.keep, ctx_.umask, ctx_.out);
+    if (f) {
+      ::unlink(temp.c_str());
+      ctx_.out.error(f->message);
+      return;
+    }
   }
   std::error_code ec =
       move_into_place(temp, item.destination, ctx_.opts.no_clobber, ctx_.opts.fsync);
@@ -98,7 +136,48 @@ void tree_builder::make_other(const copy_item& item) {
       ctx_.out.error(path_failure("cannot create", item.destination, ec).message);
     return;
   }
+  if (item.linked)
+    item.linked->committed = true;
   if (ctx_.opts.verbose)
+    ctx_.out.line(fmt::format("{} -> {}", quote(item.source), quote(item.destination)));
+}
+
+void tree_builder::make_links() {
+  for (const copy_item& item : plan_.links) {
+    if (ctx_.stop_requested())
+      return;
+    if (!parent_ok(item))
+      continue;
+    const auto& list = item.kind == item_kind::regular ? plan_.files : plan_.others;
+    make_link(item, list[static_cast<std::size_t>(item.link_to)]);
+  }
+}
+
+void tree_builder::make_link(const copy_item& item, const copy_item& first) {
+  if (!item.linked->committed) {
+    ctx_.out.error(fmt::format("cannot create hard link {} to {}: that copy was not made",
+                               quote(item.destination), quote(first.destination)));
+    return;
+  }
+  std::filesystem::path temp;
+  int err = EEXIST;
+  for (int attempt = 0; attempt < 100 && err == EEXIST; ++attempt) {
+    temp = temporary_name(item.destination);
+    err = ::linkat(AT_FDCWD, first.destination.c_str(), AT_FDCWD, temp.c_str(), 0) == 0 ? 0 : errno;
+  }
+  std::error_code ec =
+      err ? std::error_code(err, std::system_category())
+          : move_into_place(temp, item.destination, ctx_.opts.no_clobber, ctx_.opts.fsync);
+  // The temporary is still there if the rename failed, or did nothing
+  // because both names already were links to the same file.
+  struct stat left {};
+  if (!err && (ec || (::lstat(temp.c_str(), &left) == 0 &&
+                      left.st_ino == first_copy_ino(first.destination))))
+    ::unlink(temp.c_str());
+  if (ec && !(ec == std::errc::file_exists && ctx_.opts.no_clobber))
+    ctx_.out.error(fmt::format("cannot create hard link {} to {}: {}", quote(item.destination),
+                               quote(first.destination), ec.message()));
+  if (!ec && ctx_.opts.verbose)
     ctx_.out.line(fmt::format("{} -> {}", quote(item.source), quote(item.destination)));
 }
 
@@ -116,7 +195,17 @@ void tree_builder::finish_directories() {
     if (failed_[i])
       continue;
     const copy_item& dir = plan_.directories[i];
-    if (auto f = apply_directory_attributes(dir, created_[i] != 0, ctx_.opts.preserve, ctx_.umask))
+    scoped_fd src(::open(dir.source.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    scoped_fd dst(::open(dir.destination.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    std::optional<failure> f;
+    if (src.get() < 0)
+      f = path_failure("cannot open", dir.source, errno);
+    else if (dst.get() < 0)
+      f = path_failure("cannot open", dir.destination, errno);
+    else
+      f = apply_directory_attributes(src.get(), dst.get(), dir, created_[i] != 0, ctx_.opts.keep,
+                                     ctx_.umask, ctx_.out);
+    if (f)
       ctx_.out.error(f->message);
     // --fsync: the files' names were made durable as they were renamed; a
     // directory this run created needs its own name synced into its parent.
