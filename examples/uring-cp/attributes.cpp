@@ -97,7 +97,7 @@ std::optional<failure> apply_directory_attributes(int src_fd, int dst_fd, const 
   else if (created)
     mode = item.source_stat.st_mode & 0777 & ~umask;
   // An existing directory keeps its owner unless ownership is preserved.
-  return apply(src_fd, dst_fd, false, item, nullptr, mode, keep, out);
+  return apply(src_fd, dst_fd, true, item, nullptr, mode, keep, out);
 }
 
 std::optional<failure> apply_other_attributes(int src_fd, int dst_fd, const copy_item& item,

@@ -34,8 +34,8 @@ mode_t creation_mode(const copy_item& item, const preserve_set& keep);
 std::optional<failure> apply_file_attributes(int src_fd, int dst_fd, const copy_item& item,
                                              const preserve_set& keep, mode_t umask, console& out);
 
-/// Applies them to a directory, through descriptors of it and of its source,
-/// once everything inside it is done (created says whether this run created
+/// Applies them to a directory, through O_PATH descriptors of it and of its
+/// source (dir_node), once everything inside it is done (created says whether this run created
 /// it; an existing one keeps its mode unless the mode is preserved).
 std::optional<failure> apply_directory_attributes(int src_fd, int dst_fd, const copy_item& item,
                                                   bool created, const preserve_set& keep,
