@@ -19,7 +19,21 @@
 namespace uring_cp {
 namespace {
 
-constexpr const char* footer = R"(Methods:
+constexpr const char* footer =
+    R"(Attributes (--preserve=LIST, --no-preserve=LIST; -p = mode,ownership,timestamps;
+-a = -rP --preserve=all; applied in the order given):
+  mode        permission bits and ACLs
+  ownership   owner and group, where permitted
+  timestamps  access and modification times (ns)
+  links       names of one source inode stay one inode (hard links)
+  xattr       extended attributes (refusals silent with -a, errors when named)
+  context     SELinux label
+  all         all of the above
+
+Paths of any length: trees are walked and written through directory
+descriptors.
+
+Methods:
   auto    with --direct: fixed; else kernel within one filesystem, posix across
   fixed   io_uring pipeline, registered buffers (READ_FIXED linked to WRITE_FIXED)
   plain   the same pipeline with unregistered buffers
@@ -105,18 +119,19 @@ std::variant<options, int> parse_options(int argc, char** argv) {
   app.add_flag("-r,-R,--recursive", o.recursive, "copy directories recursively");
   auto* p_flag = app.add_flag("-p", preserve_basic, "same as --preserve=mode,ownership,timestamps");
   auto* a_flag = app.add_flag("-a,--archive", archive,
-                              "same as -dR --preserve=all: trees, attributes, hard links, "
+                              "same as -rP --preserve=all: trees, attributes, hard links, "
                               "symlinks as links");
   auto* preserve_option =
       app.add_option("--preserve", preserve_lists,
-                     "--preserve[=ATTR_LIST]: preserve the attributes (default: "
-                     "mode,ownership,timestamps); also links, xattr, context, all")
+                     "preserve the attributes (default: mode,ownership,timestamps); "
+                     "also links, xattr, context, all")
+          ->type_name("[=LIST]")
           ->expected(1)
           ->allow_extra_args(false)
           ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   auto* no_preserve_option =
-      app.add_option("--no-preserve", no_preserve_lists,
-                     "--no-preserve=ATTR_LIST: don't preserve these attributes")
+      app.add_option("--no-preserve", no_preserve_lists, "don't preserve these attributes")
+          ->type_name("=LIST")
           ->expected(1)
           ->allow_extra_args(false)
           ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
@@ -125,7 +140,8 @@ std::variant<options, int> parse_options(int argc, char** argv) {
                "copy only when SOURCE is newer than the destination, or it is missing");
   app.add_flag("-f,--force", o.force, "replace an existing destination even if it is not writable");
   app.add_option("-t,--target-directory", target_directory,
-                 "copy all SOURCE arguments into DIRECTORY");
+                 "copy all SOURCE arguments into DIRECTORY")
+      ->type_name("DIRECTORY");
   app.add_flag("-T,--no-target-directory", o.no_target_directory, "treat DEST as a normal file");
   app.add_flag("--parents", o.parents, "use full source file name under DIRECTORY");
   app.add_flag("-v,--verbose", o.verbose, "explain what is being done, and a summary");
