@@ -37,6 +37,14 @@ void console::error(std::string_view message) {
   std::fflush(stderr);
 }
 
+void console::notice(std::string_view message) {
+  std::lock_guard lock(mutex_);
+  clear_progress_locked();
+  std::fflush(stdout);
+  print_quietly(stderr, "uring-cp: {}\n", message);
+  std::fflush(stderr);
+}
+
 void console::warning(std::string_view message) {
   std::lock_guard lock(mutex_);
   clear_progress_locked();

@@ -14,6 +14,10 @@ class console {
   /// Errors: "uring-cp: <message>" on stderr; marks the run as failed.
   void error(std::string_view message);
 
+  /// Diagnostics that do not change the exit status, worded like errors
+  /// ("uring-cp: <message>"), as cp prints some failures to copy xattrs.
+  void notice(std::string_view message);
+
   /// Warnings: "uring-cp: warning: <message>" on stderr; not a failure.
   void warning(std::string_view message);
 

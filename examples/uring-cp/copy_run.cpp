@@ -161,6 +161,7 @@ int run_copy(const options& opts) {
 
   io.run();
   workers.join();
+  tree.make_links();
   tree.finish_directories();
 
   if (opts.verbose) {

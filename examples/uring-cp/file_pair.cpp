@@ -52,10 +52,15 @@ std::size_t enable_direct(const copy_item& item, std::size_t block_size, file_pa
 
 std::optional<failure> open_pair(const copy_item& item, bool want_direct, std::size_t block_size,
                                  run_context& ctx, file_pair& out) {
-  asio_uring_fixed::error_code ec;
-  out.source.open(item.source, asio_uring_fixed::file::read_only, ec);
-  if (ec)
-    return path_failure("cannot open", item.source, ec);
+  std::error_code dir_ec;
+  dir_ref source_dir = item.source_at.dir->open(dir_ec);
+  if (!source_dir)
+    return path_failure("cannot open", item.source, dir_ec);
+  int source_fd = ::openat(source_dir.fd(), item.source_at.name.c_str(), O_RDONLY | O_CLOEXEC);
+  if (source_fd < 0)
+    return path_failure("cannot open", item.source, errno);
+  out.source = asio_uring_fixed::file(source_fd);
+  source_dir.reset();
   struct stat st {};
   if (::fstat(out.source.native_handle(), &st) != 0)
     return path_failure("cannot stat", item.source, errno);
@@ -66,8 +71,8 @@ std::optional<failure> open_pair(const copy_item& item, bool want_direct, std::s
   out.sparse = may_have_holes(out.size, static_cast<std::uint64_t>(st.st_blocks));
 
   std::error_code create_ec;
-  out.destination =
-      temp_file::create(item.destination, creation_mode(item, ctx.opts.preserve), create_ec);
+  out.destination = temp_file::create(*item.destination_at.dir, item.destination_at.name,
+                                      creation_mode(item, ctx.opts.keep), create_ec);
   if (create_ec)
     return path_failure("cannot create regular file", item.destination, create_ec);
 

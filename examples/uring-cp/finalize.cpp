@@ -27,21 +27,25 @@ finalize_result finalize_file(const copy_item& item, file_pair& pair, std::uint6
   if (opts.verify)
     if (auto f = verify_copy(item, pair, final_size, opts.fsync, ctx.stopping))
       return {false, std::move(f)};
-  if (auto f = apply_file_attributes(pair.destination.fd(), item, opts.preserve))
+  if (auto f = apply_file_attributes(pair.source.native_handle(), pair.destination.fd(), item,
+                                     opts.keep, ctx.umask, ctx.out))
     return {false, std::move(f)};
   if (opts.fsync && ::fsync(pair.destination.fd()) != 0)
     return {false, path_failure("error syncing", item.destination, errno)};
   if (ctx.stop_requested())
     return {false, interrupted()};
   pair.source.close();
-  std::error_code rename_ec =
-      pair.destination.commit(item.destination, opts.no_clobber, opts.fsync);
+  std::error_code rename_ec = pair.destination.commit(opts.no_clobber, opts.fsync);
   if (rename_ec == std::errc::file_exists && opts.no_clobber)
-    return {false, std::nullopt};                   // appeared meanwhile: -n keeps it
-  if (rename_ec && pair.destination.path().empty()) // renamed; the directory fsync failed
+    return {false, std::nullopt}; // appeared meanwhile: -n keeps it
+  if (rename_ec && pair.destination.name().empty() && item.linked)
+    item.linked->committed = true;
+  if (rename_ec && pair.destination.name().empty()) // renamed; the directory fsync failed
     return {true, path_failure("error syncing the directory of", item.destination, rename_ec)};
   if (rename_ec)
     return {false, path_failure("cannot create regular file", item.destination, rename_ec)};
+  if (item.linked)
+    item.linked->committed = true;
   return {true, std::nullopt};
 }
 

@@ -19,14 +19,37 @@ enum class dereference {
 
 enum class progress_mode { automatic, on, off };
 
+/// What is kept of each source (cp's --preserve attribute names; -p is mode,
+/// ownership and timestamps, -a all of them).
+struct preserve_set {
+  bool mode = false;       ///< permission bits, and ACLs (system.posix_acl_*)
+  bool ownership = false;  ///< owner and group, when permitted
+  bool timestamps = false; ///< access and modification times
+  bool links = false;      ///< hard links among the sources stay hard links
+  bool xattr = false;      ///< extended attributes (except ACLs, which follow mode)
+  bool context = false;    ///< the SELinux label (security.selinux)
+  /// --preserve=xattr named explicitly: every failure to copy an xattr is an
+  /// error (exit 1). Otherwise ENOTSUP is silent and other errors are
+  /// printed without failing the run; with -a (quiet_xattr) nothing is printed.
+  bool xattr_required = false;
+  bool context_required = false;
+  bool quiet_xattr = false;
+};
+
 struct options {
   std::vector<std::filesystem::path> sources;
   std::filesystem::path target;
+  /// -t DIR: target is a directory to copy every source into.
+  bool target_directory = false;
 
   bool recursive = false;
-  bool preserve = false;   ///< -p: mode, ownership (when permitted), timestamps
+  preserve_set keep;
   bool no_clobber = false; ///< -n: never overwrite
-  bool force = false;      ///< -f: replace destinations we could not write
+  bool update = false;     ///< -u: skip destinations at least as new as their source
+  bool parents = false;    ///< --parents: DIR/SOURCE with SOURCE's directories created
+  /// -T: DEST is the destination itself, never a directory to copy into.
+  bool no_target_directory = false;
+  bool force = false; ///< -f: replace destinations we could not write
   bool verbose = false;
   dereference deref = dereference::always;
 

@@ -99,22 +99,31 @@ void remove_if_dead(int dir_fd, const fs::path& dir, const std::string& entry, b
 } // namespace
 
 void remove_stale_temporaries(const copy_plan& plan, bool verbose, console& out) {
-  // Destination directory -> the names this run writes there.
-  std::map<fs::path, std::set<std::string, std::less<>>> targets;
-  auto note = [&](const copy_item& item) {
-    fs::path dir = item.destination.parent_path();
-    targets[dir.empty() ? fs::path(".") : dir].insert(
-        temporary_name_part(item.destination.filename().native()));
+  // Destination directory -> the names this run writes (or skips) there.
+  std::map<dir_node*, std::pair<std::shared_ptr<dir_node>, std::set<std::string, std::less<>>>>
+      targets;
+  auto note = [&](const place& at) {
+    auto& entry = targets[at.dir.get()];
+    entry.first = at.dir;
+    entry.second.insert(temporary_name_part(at.name));
   };
-  for (const copy_item& item : plan.files)
-    note(item);
-  for (const copy_item& item : plan.others)
-    note(item);
+  for (const auto* list : {&plan.files, &plan.others, &plan.links})
+    for (const copy_item& item : *list)
+      note(item.destination_at);
+  for (const place& at : plan.skipped)
+    note(at); // -n / -u leave NAME alone, not what a killed run left
 
-  for (const auto& [dir, names] : targets) {
-    DIR* d = ::opendir(dir.c_str());
-    if (!d)
+  for (const auto& [key, target] : targets) {
+    const auto& [node, names] = target;
+    std::error_code ec;
+    dir_ref dir = node->open(ec);
+    int fd = dir ? ::openat(dir.fd(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+    DIR* d = fd >= 0 ? ::fdopendir(fd) : nullptr;
+    if (!d) {
+      if (fd >= 0)
+        ::close(fd);
       continue; // not there yet (created by this run) or not readable: nothing of ours
+    }
     std::vector<std::string> dead;
     while (dirent* e = ::readdir(d)) {
       auto parts = parse_temporary_name(e->d_name);
@@ -122,7 +131,7 @@ void remove_stale_temporaries(const copy_plan& plan, bool verbose, console& out)
         dead.emplace_back(e->d_name);
     }
     for (const std::string& entry : dead)
-      remove_if_dead(::dirfd(d), dir, entry, verbose, out);
+      remove_if_dead(::dirfd(d), node->path(), entry, verbose, out);
     ::closedir(d);
   }
 }

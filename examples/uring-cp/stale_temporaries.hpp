@@ -10,7 +10,8 @@ namespace uring_cp {
 
 /// For every destination directory of the plan that exists, removes the
 /// temporaries ('.NAME.uring-cp.PID.XXXXXX', see temp_file.hpp) of the names
-/// this run is about to write there, when they are provably dead: the PID is
+/// this run is about to write there, or leaves alone because they exist (-n,
+/// -u), when they are provably dead: the PID is
 /// not a live process, the file is a regular file owned by this user with one
 /// link, and no one holds the flock(2) every temporary is created with (which
 /// also protects a live writer in another PID namespace). Anything else that

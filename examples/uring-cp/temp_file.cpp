@@ -37,7 +37,7 @@ std::string temporary_name_part(std::string_view name) {
   return std::string(name.substr(0, temporary_name_max_part));
 }
 
-fs::path temporary_name(const fs::path& destination) {
+std::string temporary_name(std::string_view entry) {
   static constexpr char alphabet[] =
       "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
   static const std::string pid = std::to_string(::getpid());
@@ -47,30 +47,30 @@ fs::path temporary_name(const fs::path& destination) {
     c = alphabet[r % 62];
     r /= 62;
   }
-  std::string name = "." + temporary_name_part(destination.filename().native());
+  std::string name = "." + temporary_name_part(entry);
   name.append(temporary_name_marker).append(pid).append(".").append(suffix);
-  return destination.parent_path() / name;
+  return name;
 }
 
-std::error_code move_into_place(const fs::path& from, const fs::path& to, bool no_replace,
-                                bool durable) {
-  int r = no_replace ? ::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE)
-                     : ::rename(from.c_str(), to.c_str());
+std::error_code move_into_place(int dir_fd, const std::string& from, const std::string& to,
+                                bool no_replace, bool durable) {
+  int r = no_replace ? ::renameat2(dir_fd, from.c_str(), dir_fd, to.c_str(), RENAME_NOREPLACE)
+                     : ::renameat(dir_fd, from.c_str(), dir_fd, to.c_str());
   if (r != 0 && no_replace && errno == EINVAL) {
     // The filesystem lacks RENAME_NOREPLACE: check, then rename (racy, but
     // only against someone creating the destination in that instant).
     struct stat st {};
-    if (::lstat(to.c_str(), &st) == 0)
+    if (::fstatat(dir_fd, to.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0)
       return std::make_error_code(std::errc::file_exists);
-    r = ::rename(from.c_str(), to.c_str());
+    r = ::renameat(dir_fd, from.c_str(), dir_fd, to.c_str());
   }
   if (r != 0)
     return last_error();
-  return durable ? sync_directory(to.parent_path()) : std::error_code();
+  return durable ? sync_directory(dir_fd) : std::error_code();
 }
 
-std::error_code sync_directory(const fs::path& dir) {
-  int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+std::error_code sync_directory(int dir_fd) {
+  int fd = ::openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0)
     return last_error();
   std::error_code ec;
@@ -80,59 +80,72 @@ std::error_code sync_directory(const fs::path& dir) {
   return ec;
 }
 
-temp_file temp_file::create(const fs::path& destination, unsigned mode, std::error_code& ec) {
+temp_file temp_file::create(dir_node& dir, const std::string& name, unsigned mode,
+                            std::error_code& ec) {
   temp_file t;
+  t.dir_ = dir.open(ec);
+  if (!t.dir_)
+    return t;
   for (int attempt = 0; attempt < 100; ++attempt) {
-    fs::path candidate = temporary_name(destination);
-    int fd =
-        ::open(candidate.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, static_cast<mode_t>(mode));
+    std::string candidate = temporary_name(name);
+    int fd = ::openat(t.dir_.fd(), candidate.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
+                      static_cast<mode_t>(mode));
     if (fd >= 0) {
       // Held until the descriptor is closed: tells remove_stale_temporaries
       // (in any process, any PID namespace) that this one is alive.
       ::flock(fd, LOCK_EX | LOCK_NB);
       t.file_ = asio_uring_fixed::file(fd);
-      t.path_ = std::move(candidate);
+      t.name_ = std::move(candidate);
+      t.destination_name_ = name;
       ec.clear();
       return t;
     }
     if (errno != EEXIST) {
       ec = last_error();
+      t.dir_.reset();
       return t;
     }
   }
   ec = std::make_error_code(std::errc::file_exists);
+  t.dir_.reset();
   return t;
 }
 
 temp_file::temp_file(temp_file&& other) noexcept
-    : file_(std::move(other.file_)), path_(std::exchange(other.path_, {})) {}
+    : file_(std::move(other.file_)), dir_(std::move(other.dir_)),
+      name_(std::exchange(other.name_, {})),
+      destination_name_(std::exchange(other.destination_name_, {})) {}
 
 temp_file& temp_file::operator=(temp_file&& other) noexcept {
   if (this != &other) {
     discard();
     file_ = std::move(other.file_);
-    path_ = std::exchange(other.path_, {});
+    dir_ = std::move(other.dir_);
+    name_ = std::exchange(other.name_, {});
+    destination_name_ = std::exchange(other.destination_name_, {});
   }
   return *this;
 }
 
-std::error_code temp_file::commit(const fs::path& destination, bool no_replace, bool durable) {
-  std::error_code ec = move_into_place(path_, destination, no_replace, durable);
+std::error_code temp_file::commit(bool no_replace, bool durable) {
+  std::error_code ec = move_into_place(dir_.fd(), name_, destination_name_, no_replace, durable);
   // Once renamed, the temporary name is gone: nothing to discard, even when
   // only the directory fsync failed.
-  if (!ec || ::access(path_.c_str(), F_OK) != 0) {
-    path_.clear();
+  if (!ec || ::faccessat(dir_.fd(), name_.c_str(), F_OK, AT_SYMLINK_NOFOLLOW) != 0) {
+    name_.clear();
     file_.close();
+    dir_.reset();
   }
   return ec;
 }
 
 void temp_file::discard() noexcept {
   file_.close();
-  if (!path_.empty()) {
-    ::unlink(path_.c_str());
-    path_.clear();
+  if (!name_.empty()) {
+    ::unlinkat(dir_.fd(), name_.c_str(), 0);
+    name_.clear();
   }
+  dir_.reset();
 }
 
 } // namespace uring_cp

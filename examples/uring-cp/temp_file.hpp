@@ -6,6 +6,8 @@
 // destination (stale_temporaries.hpp).
 #pragma once
 
+#include "dir_node.hpp"
+
 #include <asio_uring_fixed/file.hpp>
 
 #include <cstddef>
@@ -27,28 +29,32 @@ inline constexpr std::size_t temporary_name_suffix_length = 6;
 /// The destination's name as it appears in its temporaries' names.
 std::string temporary_name_part(std::string_view name);
 
-/// A free temporary name for destination, in its directory. The name is not
-/// reserved: creating it must use O_EXCL (or fail with EEXIST) and retry.
-std::filesystem::path temporary_name(const std::filesystem::path& destination);
+/// A free temporary name for an entry called name, to be made in the same
+/// directory. The name is not reserved: creating it must use O_EXCL (or fail
+/// with EEXIST) and retry.
+std::string temporary_name(std::string_view name);
 
-/// Moves `from` to `to` (rename(2)); with no_replace, fails with EEXIST
-/// instead of replacing an existing `to` (renameat2 RENAME_NOREPLACE, used by
-/// -n so that a file created meanwhile is not overwritten); with durable,
-/// fsyncs the directory afterwards so the new name survives a crash.
-std::error_code move_into_place(const std::filesystem::path& from, const std::filesystem::path& to,
+/// Moves the entry `from` to `to` in the directory dir_fd (renameat(2));
+/// with no_replace, fails with EEXIST instead of replacing an existing `to`
+/// (renameat2 RENAME_NOREPLACE, used by -n so that a file created meanwhile
+/// is not overwritten); with durable, fsyncs the directory afterwards so the
+/// new name survives a crash.
+std::error_code move_into_place(int dir_fd, const std::string& from, const std::string& to,
                                 bool no_replace, bool durable);
 
-/// fsync(2) of a directory ("" is the current one).
-std::error_code sync_directory(const std::filesystem::path& dir);
+/// fsync(2) of a directory (dir_fd may be an O_PATH descriptor).
+std::error_code sync_directory(int dir_fd);
 
 class temp_file {
  public:
   temp_file() = default;
 
   /// Creates a new, empty temporary (O_RDWR | O_CREAT | O_EXCL; mode as for
-  /// open(2), so less the umask) beside destination, and takes an exclusive
-  /// flock(2) on it that lasts until it is closed (the mark of a live one).
-  static temp_file create(const std::filesystem::path& destination, unsigned mode,
+  /// open(2), so less the umask) beside the entry `name` of dir, and takes
+  /// an exclusive flock(2) on it that lasts until it is closed (the mark of
+  /// a live one). The temporary keeps dir open until it is committed or
+  /// discarded.
+  static temp_file create(dir_node& dir, const std::string& name, unsigned mode,
                           std::error_code& ec);
 
   temp_file(temp_file&& other) noexcept;
@@ -57,19 +63,22 @@ class temp_file {
 
   asio_uring_fixed::file& file() noexcept { return file_; }
   int fd() const noexcept { return file_.native_handle(); }
-  const std::filesystem::path& path() const noexcept { return path_; }
+  /// The temporary's name in its directory; empty once committed or discarded.
+  const std::string& name() const noexcept { return name_; }
 
-  /// Renames the file to destination (see move_into_place) and closes it.
-  /// On success the temporary no longer exists; on failure it is still there
-  /// and discard() removes it.
-  std::error_code commit(const std::filesystem::path& destination, bool no_replace, bool durable);
+  /// Renames the file to the name it was created for (see move_into_place)
+  /// and closes it. On success the temporary no longer exists; on failure
+  /// it is still there and discard() removes it.
+  std::error_code commit(bool no_replace, bool durable);
 
   /// Closes and unlinks the temporary, if there is one.
   void discard() noexcept;
 
  private:
   asio_uring_fixed::file file_;
-  std::filesystem::path path_;
+  dir_ref dir_;
+  std::string name_;
+  std::string destination_name_;
 };
 
 } // namespace uring_cp

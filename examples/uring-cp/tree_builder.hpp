@@ -26,6 +26,11 @@ class tree_builder {
   /// The regular files whose directory exists.
   std::vector<const copy_item*> runnable_files() const;
 
+  /// --preserve=links: the later names of hard-linked sources, each a hard
+  /// link to its first name's copy (made under a temporary name and renamed
+  /// into place, like a file). Once the files are done.
+  void make_links();
+
   /// Modes and (with -p) owners and times of directories, deepest first, once
   /// their contents are done.
   void finish_directories();
@@ -33,6 +38,7 @@ class tree_builder {
  private:
   bool parent_ok(const copy_item& item) const;
   void make_other(const copy_item& item);
+  void make_link(const copy_item& item, const copy_item& first);
 
   const copy_plan& plan_;
   run_context& ctx_;

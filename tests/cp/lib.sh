@@ -121,3 +121,40 @@ o_direct_works() {
   rm -f "$1/.o_direct_probe"
   return $ok
 }
+
+# describe DIR : one line per entry below DIR, in name order: its relative
+# name, type, mode, owner, size (not for directories), mtime in ns, link
+# count, the first name (in that order) of its inode, and its xattrs (hex),
+# ACLs included. Two trees with the same description agree on everything
+# cp -a preserves (but atimes, which reading them changes). With
+# DESCRIBE_MTIME=no, mtimes are left out (copies made without -p).
+describe() {
+  local p ino xattrs size format='%F %a %u:%g %.9Y links:%h'
+  [[ ${DESCRIBE_MTIME:-yes} == no ]] && format='%F %a %u:%g links:%h' 
+  local -A first=()
+  while IFS= read -r -d '' p; do
+    ino=$(stat -c %i -- "$1/$p")
+    [[ -n ${first[$ino]:-} ]] || first[$ino]=$p
+    size=$(stat -c %s -- "$1/$p")
+    [[ -d $1/$p && ! -L $1/$p ]] && size=-
+    xattrs=$(getfattr -h -d -m - -e hex --absolute-names -- "$1/$p" 2>/dev/null |
+      grep -v '^# file:' | grep . | tr '\n' ' ' || true)
+    printf '%q %s size:%s first:%q xattrs: %s\n' "$p" \
+      "$(stat -c "$format" -- "$1/$p")" "$size" "${first[$ino]}" "$xattrs"
+  done < <(cd "$1" && find . -mindepth 1 -printf '%P\0' | LC_ALL=C sort -z)
+}
+
+# same_description A B WHAT : describe A and describe B are the same.
+same_description() {
+  describe "$1" >"$WORK/describe.a"
+  describe "$2" >"$WORK/describe.b"
+  diff "$WORK/describe.a" "$WORK/describe.b" >"$WORK/describe.diff" || {
+    head -20 "$WORK/describe.diff" | cut -c1-300 >&2
+    fail "$3: $2 differs from $1 (< $1, > $2)"
+  }
+}
+
+# need_getfattr : skip unless getfattr (package attr) is installed.
+need_getfattr() {
+  command -v getfattr >/dev/null || skip "getfattr not installed (Debian package attr)"
+}
