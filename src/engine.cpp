@@ -306,7 +306,7 @@ void engine::shutdown() {
     if (shut_down_.exchange(true))
       return;
   }
-  table_->abort_waiters();
+  table_->abort_waiters(this);
   {
     std::lock_guard lock(mutex_);
     while (operation* op = backlog_.pop()) {

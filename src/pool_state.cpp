@@ -15,6 +15,7 @@
 #include <limits>
 #include <sstream>
 #include <string>
+#include <utility>
 
 namespace asio_uring_fixed::detail {
 namespace {
@@ -68,10 +69,46 @@ std::string huge_pages_text() {
 
 } // namespace
 
-pool_state* pool_state::create(engine& owner, std::size_t count, std::size_t size,
-                               const pool_options& options, error_code& ec, std::string& what) {
+namespace {
+
+// The sentence a failed registration is reported with: what was asked for,
+// and the limit that was hit.
+std::string registration_failure(const error_code& ec, const buffer_table& table,
+                                 std::size_t count, std::size_t size) {
+  std::string why = "registering " + std::to_string(count) + " buffers of " + bytes_text(size) +
+                    " (" + bytes_text(count * size) + ") with io_uring failed";
+  if (ec == std::errc::not_enough_memory)
+    why += " (" + memlock_text() + ")";
+  else if (ec == errc::no_free_slots)
+    why += " (" + std::to_string(table.free_slots()) + " of " + std::to_string(table.size()) +
+           " slots free; raise service_options::registered_buffer_slots, at most 16384)";
+  else if (ec == errc::registration_unsupported && table.unsupported_reason() == ec)
+    why += " (service_options::registered_buffer_slots is 0)";
+  else if (ec == errc::registration_unsupported)
+    why += " (no sparse buffer table: " + table.unsupported_reason().message() + ")";
+  return why;
+}
+
+} // namespace
+
+pool_state* pool_state::create(engine* const* owners, std::size_t n, std::size_t count,
+                               std::size_t size, const pool_options& options, error_code& ec,
+                               std::string& what) {
   ec.clear();
   what.clear();
+  if (n == 0) {
+    ec = make_error_code(errc::invalid_option);
+    what = "a shared pool needs at least one io_context";
+    return nullptr;
+  }
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (owners[i] == owners[j]) {
+        ec = make_error_code(errc::invalid_option);
+        what = "a shared pool lists io_context #" + std::to_string(j) + " twice (again as #" +
+               std::to_string(i) + ")";
+        return nullptr;
+      }
   if (count == 0 || count > max_buffer_count || size == 0 || size > max_buffer_size) {
     ec = make_error_code(errc::invalid_pool_size);
     what = "a pool needs 1.." + std::to_string(max_buffer_count) + " buffers of 1 B..1 GiB, not " +
@@ -97,8 +134,8 @@ pool_state* pool_state::create(engine& owner, std::size_t count, std::size_t siz
   ::madvise(mem, total, MADV_DONTFORK);
 
   auto* p = new pool_state();
-  p->engine_ = &owner;
-  p->table_ = owner.table();
+  for (std::size_t i = 0; i < n; ++i)
+    p->members_.push_back({owners[i], owners[i]->table()});
   p->base_ = static_cast<std::byte*>(mem);
   p->map_size_ = total;
   p->stride_ = stride;
@@ -108,46 +145,109 @@ pool_state* pool_state::create(engine& owner, std::size_t count, std::size_t siz
   for (std::size_t i = count; i-- > 0;)
     p->free_.push_back(static_cast<std::uint32_t>(i));
 
-  // The portable backend has no ring to register with: its pools are plain
-  // memory under every mode, so programs run unchanged where io_uring cannot.
-  if (options.registration != registration_mode::none && owner.kind() == backend_kind::io_uring) {
-    std::vector<iovec> iov(count);
-    for (std::size_t i = 0; i < count; ++i)
-      iov[i] = iovec{p->data(static_cast<std::uint32_t>(i)), size};
-    error_code reg_ec;
-    p->slots_ = p->table_->add(iov.data(), static_cast<unsigned>(count), reg_ec);
-    if (reg_ec) {
-      std::string why = "registering " + std::to_string(count) + " buffers of " + bytes_text(size) +
-                        " (" + bytes_text(count * size) + ") with io_uring failed";
-      if (reg_ec == std::errc::not_enough_memory)
-        why += " (" + memlock_text() + ")";
-      else if (reg_ec == errc::no_free_slots)
-        why += " (" + std::to_string(p->table_->free_slots()) + " of " +
-               std::to_string(p->table_->size()) +
-               " slots free; raise service_options::registered_buffer_slots, at most 16384)";
-      else if (reg_ec == errc::registration_unsupported &&
-               p->table_->unsupported_reason() == reg_ec)
-        why += " (service_options::registered_buffer_slots is 0)";
-      else if (reg_ec == errc::registration_unsupported)
-        why += " (no sparse buffer table: " + p->table_->unsupported_reason().message() + ")";
-      if (options.registration == registration_mode::required) {
-        ec = reg_ec;
-        what = std::move(why);
-        delete p;
-        return nullptr;
-      }
-      p->registration_error_ = reg_ec;
-      p->registration_message_ = std::move(why) + ": " + reg_ec.message();
-    }
+  if (options.registration != registration_mode::none && !p->register_buffers(options, ec, what)) {
+    delete p;
+    return nullptr;
   }
-  owner.table()->attach(p);
+  for (pool_member& m : p->members_)
+    m.table->attach(p);
   return p;
 }
 
+bool pool_state::register_buffers(const pool_options& options, error_code& ec, std::string& what) {
+  // The portable backend has no ring to register with: its pools are plain
+  // memory under every mode, so programs run unchanged where io_uring cannot.
+  std::vector<pool_member*> rings;
+  for (pool_member& m : members_)
+    if (m.owner->kind() == backend_kind::io_uring)
+      rings.push_back(&m);
+  if (rings.empty())
+    return true;
+  const bool required = options.registration == registration_mode::required;
+  const bool shared = members_.size() > 1;
+  // Records why member m is not registered; false when that fails the pool.
+  auto fail = [&](const pool_member& m, const error_code& reg_ec, std::string why) {
+    if (shared)
+      why += " for io_context #" + std::to_string(&m - members_.data()) + " of the shared pool";
+    if (required) {
+      ec = reg_ec;
+      what = std::move(why);
+      return false;
+    }
+    if (!registration_error_) {
+      registration_error_ = reg_ec;
+      registration_message_ = std::move(why) + ": " + reg_ec.message();
+    }
+    return true;
+  };
+
+  // Rings without a table cannot take part; the others get the same slots.
+  std::vector<buffer_table*> tables;
+  for (pool_member* m : rings) {
+    const buffer_table& t = *m->table;
+    if (t.size() > 0)
+      tables.push_back(m->table.get());
+    else if (!fail(*m, t.unsupported_reason(),
+                   registration_failure(t.unsupported_reason(), t, count_, size_)))
+      return false;
+  }
+  if (tables.empty())
+    return true;
+  error_code reg_ec;
+  slots_ = buffer_table::reserve(tables, static_cast<unsigned>(count_), reg_ec);
+  if (reg_ec) {
+    std::string why = registration_failure(reg_ec, *rings.front()->table, count_, size_);
+    if (shared && reg_ec == errc::no_free_slots)
+      why += " (a shared pool needs the same free slots in every ring)";
+    return fail(*rings.front(), reg_ec, std::move(why));
+  }
+  for (pool_member* m : rings)
+    m->holds_slots = m->table->size() > 0;
+
+  std::vector<iovec> iov(count_);
+  for (std::size_t i = 0; i < count_; ++i)
+    iov[i] = iovec{data(static_cast<std::uint32_t>(i)), size_};
+  // The first ring that takes the buffers registers them (pins and charges
+  // the memory); the others clone its entries, or register again where the
+  // kernel cannot clone.
+  pool_member* source = nullptr;
+  for (pool_member* m : rings) {
+    if (!m->holds_slots)
+      continue;
+    if (source && !m->table->clone(*source->table, slots_)) {
+      m->attachment = pool_attachment::cloned;
+      continue;
+    }
+    reg_ec = m->table->fill(slots_, iov.data());
+    if (!reg_ec) {
+      m->attachment = source ? pool_attachment::registered_again : pool_attachment::registered;
+      if (!source)
+        source = m;
+      continue;
+    }
+    m->table->remove(slots_);
+    m->holds_slots = false;
+    if (!fail(*m, reg_ec, registration_failure(reg_ec, *m->table, count_, size_))) {
+      release_slots();
+      return false;
+    }
+  }
+  if (!source)
+    slots_.clear();
+  return true;
+}
+
+void pool_state::release_slots() noexcept {
+  for (pool_member& m : members_)
+    if (std::exchange(m.holds_slots, false))
+      m.table->remove(slots_);
+  slots_.clear();
+}
+
 pool_state::~pool_state() {
-  table_->detach(this);
-  if (!slots_.empty())
-    table_->remove(slots_);
+  for (pool_member& m : members_)
+    m.table->detach(this);
+  release_slots();
   if (base_)
     ::munmap(base_, map_size_);
 }
@@ -178,19 +278,23 @@ void pool_state::give_back(std::uint32_t index) noexcept {
     waiter->queued_ = false;
   }
   waiter->index_ = index;
-  engine_->post(waiter, 0);
+  waiter->engine_->post(waiter, 0);
 }
 
 void pool_state::start_wait(acquire_op* op) {
   op->withdraw_ = &pool_state::withdraw;
-  if (!engine_->start_external(op))
+  if (!op->engine_->start_external(op))
     return; // shut down: op destroyed
   int result;
   {
     std::lock_guard lock(mutex_);
     // A cancellation that came before the waiter was queued set the flag
-    // (under the engine's lock, before withdraw() takes this one).
-    if (closed_ || op->cancel_requested_.load(std::memory_order_relaxed)) {
+    // (under the engine's lock, before withdraw() takes this one). A
+    // shutdown of the waiter's engine that began since start_external()
+    // set its flag before abort_waiters() takes this lock: seen here, or
+    // the waiter is queued before abort_waiters() looks.
+    if (closed_ || op->cancel_requested_.load(std::memory_order_relaxed) ||
+        op->engine_->is_shut_down()) {
       result = -ECANCELED;
     } else if (!free_.empty()) {
       op->index_ = free_.back();
@@ -202,7 +306,7 @@ void pool_state::start_wait(acquire_op* op) {
       return;
     }
   }
-  engine_->post(op, result);
+  op->engine_->post(op, result);
 }
 
 bool pool_state::withdraw(operation* base) noexcept {
@@ -229,12 +333,29 @@ void pool_state::close() noexcept {
       aborted.push(op);
     }
   }
-  while (operation* op = aborted.pop())
-    engine_->post(op, -ECANCELED);
+  while (operation* op = aborted.pop()) {
+    auto* waiter = static_cast<acquire_op*>(op);
+    waiter->engine_->post(waiter, -ECANCELED);
+  }
 }
 
-void pool_state::abort_waiters() noexcept {
-  close();
+void pool_state::abort_waiters(engine* e) noexcept {
+  op_queue aborted;
+  {
+    std::lock_guard lock(mutex_);
+    for (operation* op = waiters_.front(); op;) {
+      operation* next = op->next_;
+      auto* waiter = static_cast<acquire_op*>(op);
+      if (waiter->engine_ == e) {
+        waiters_.erase(op);
+        waiter->queued_ = false;
+        aborted.push(op);
+      }
+      op = next;
+    }
+  }
+  while (operation* op = aborted.pop())
+    e->post(op, -ECANCELED);
 }
 
 std::size_t pool_state::available() const {

@@ -7,6 +7,8 @@
 #include <asio_uring_fixed/error.hpp>
 
 #include <liburing.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
@@ -22,6 +24,19 @@ constexpr std::uint64_t ignored_user_data = 0;
 std::uint64_t user_data_of(operation* op, unsigned index) {
   return reinterpret_cast<std::uintptr_t>(op) | index;
 }
+
+// IORING_REGISTER_CLONE_BUFFERS (6.12) and its argument with offsets (6.13),
+// spelled out: the installed kernel headers may predate them.
+constexpr unsigned register_clone_buffers = 30;
+constexpr std::uint32_t clone_dst_replace = 1u << 1; // IORING_REGISTER_DST_REPLACE
+struct clone_buffers_arg {
+  std::uint32_t src_fd;
+  std::uint32_t flags;
+  std::uint32_t src_off;
+  std::uint32_t dst_off;
+  std::uint32_t nr;
+  std::uint32_t pad[3];
+};
 
 constexpr unsigned default_flags = IORING_SETUP_SUBMIT_ALL | IORING_SETUP_CLAMP;
 
@@ -175,6 +190,25 @@ class ring_backend final : public backend {
     return {};
   }
 
+  int clone_source_fd() const noexcept override { return ring_.ring_fd; }
+
+  error_code clone_buffers(int src_fd, unsigned first, unsigned n) override {
+    // liburing 2.3 has no wrapper for IORING_REGISTER_CLONE_BUFFERS (and
+    // io_uring_clone_buffers_offset() of later versions is the same call).
+    // Kernels before 6.13 refuse the offsets and DST_REPLACE with EINVAL,
+    // before 6.12 the opcode itself: the caller then registers again.
+    clone_buffers_arg arg{};
+    arg.src_fd = static_cast<std::uint32_t>(src_fd);
+    arg.flags = clone_dst_replace;
+    arg.src_off = first;
+    arg.dst_off = first;
+    arg.nr = n;
+    long r = ::syscall(__NR_io_uring_register, ring_.ring_fd, register_clone_buffers, &arg, 1);
+    if (r < 0)
+      return error_code(errno, system_category());
+    return {};
+  }
+
  private:
   // Shutdown cancels with IORING_ASYNC_CANCEL_ANY (kernel 5.19): without it
   // a request that never completes by itself (a read on an idle pipe) would
@@ -226,6 +260,10 @@ error_code backend::table_error() const noexcept {
 }
 
 error_code backend::update_buffers(unsigned, const iovec*, unsigned) {
+  return make_error_code(errc::registration_unsupported);
+}
+
+error_code backend::clone_buffers(int, unsigned, unsigned) {
   return make_error_code(errc::registration_unsupported);
 }
 

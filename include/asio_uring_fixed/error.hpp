@@ -42,9 +42,9 @@ enum class errc {
   /// A file offset, or offset + length, beyond INT64_MAX: the kernel would
   /// read -1 as "the current file position". Refused on every backend.
   invalid_offset,
-  /// The lease's pool belongs to another io_context than the one the
-  /// completion handler is bound to: the operation would wait for a context
-  /// the program may never run.
+  /// The lease's pool does not serve the io_context the completion handler
+  /// is bound to (it belongs to another one, or a shared pool does not list
+  /// it): the operation would wait for a context the program may never run.
   wrong_context,
   /// The pool was not created (its constructor reported an error): see
   /// fixed_buffer_pool::registration_message() for why.

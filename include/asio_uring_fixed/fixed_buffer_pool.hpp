@@ -10,6 +10,8 @@
 #include <asio_uring_fixed/detail/asio.hpp>
 
 #include <cstddef>
+#include <initializer_list>
+#include <span>
 #include <string>
 
 namespace asio_uring_fixed {
@@ -53,6 +55,37 @@ class fixed_buffer_pool {
   fixed_buffer_pool(asio::io_context& context, std::size_t count, std::size_t size,
                     const pool_options& options, error_code& ec);
 
+  /// Creates one pool shared by several io_contexts (a context per thread):
+  /// its memory is mapped once and registered once, in the first io_uring
+  /// context's ring, and the other rings get the same table slots cloned
+  /// from it (IORING_REGISTER_CLONE_BUFFERS, Linux 6.13: no second pinning,
+  /// no second RLIMIT_MEMLOCK charge). Where the kernel refuses to clone,
+  /// the memory is registered again in that ring (pinned and charged once
+  /// more); where that fails too, registration_mode decides: required
+  /// throws, if_possible leaves that ring unregistered (plain READ/WRITE).
+  /// attachment() tells what each context got. Portable contexts use the
+  /// buffers as plain memory. The first context is the pool's home: its
+  /// executor is get_executor(), and leases (also empty ones) report it.
+  ///
+  /// Which context an operation on a lease runs on: the one of the
+  /// handler's associated executor (errc::wrong_context when the pool does
+  /// not serve it), else of the file's executor when the pool serves it,
+  /// else the context whose run() is on the calling thread, else the home.
+  /// async_acquire() chooses the same way. Any lease works with any of the
+  /// contexts, and a buffer released on one goes to the oldest waiter of
+  /// any of them.
+  ///
+  /// contexts must be distinct and not null (errc::invalid_option); the
+  /// other errors are the single-context constructor's. The pool object
+  /// must be destroyed before any of its io_contexts; leases may outlive
+  /// them all.
+  fixed_buffer_pool(std::span<asio::io_context* const> contexts, std::size_t count,
+                    std::size_t size, const pool_options& options = {});
+  fixed_buffer_pool(std::span<asio::io_context* const> contexts, std::size_t count,
+                    std::size_t size, const pool_options& options, error_code& ec);
+  fixed_buffer_pool(std::initializer_list<asio::io_context*> contexts, std::size_t count,
+                    std::size_t size, const pool_options& options = {});
+
   fixed_buffer_pool(fixed_buffer_pool&& other) noexcept;
   fixed_buffer_pool& operator=(fixed_buffer_pool&& other) noexcept;
   fixed_buffer_pool(const fixed_buffer_pool&) = delete;
@@ -68,8 +101,15 @@ class fixed_buffer_pool {
   std::size_t buffer_size() const noexcept;
   std::size_t available() const;
 
-  /// True when the buffers are registered (READ_FIXED / WRITE_FIXED).
+  /// True when the buffers are registered (READ_FIXED / WRITE_FIXED) in
+  /// the home context's ring; attachment() tells for each context.
   bool registered() const noexcept;
+
+  /// The number of io_contexts the pool serves (1 unless shared; 0 when
+  /// construction failed), and how its buffers reach context's ring
+  /// (pool_attachment::not_attached for a context it does not serve).
+  std::size_t context_count() const noexcept;
+  pool_attachment attachment(const asio::io_context& context) const;
 
   /// With registration_mode::if_possible: why registration failed (the
   /// errno or errc value, empty if it did not fail), and a sentence naming
@@ -92,10 +132,12 @@ class fixed_buffer_pool {
   /// associated executor (default: the pool's io_context), never inside
   /// this call, even when a buffer is free.
   ///
-  /// Errors: asio::error::operation_aborted when cancelled or when the pool
-  /// object is destroyed first; errc::no_pool if the pool failed to
-  /// construct; errc::wrong_context if the handler is bound to an io_context
-  /// other than the pool's.
+  /// Errors: asio::error::operation_aborted when cancelled, when the pool
+  /// object is destroyed first, or when the waiter's io_context shuts
+  /// down; errc::no_pool if the pool failed to construct;
+  /// errc::wrong_context if the handler is bound to an io_context the pool
+  /// does not serve. A shared pool's waiter waits on the context chosen as
+  /// for operations (see the shared constructor).
   ///
   /// Cancellation: terminal, partial and total cancellation all remove the
   /// waiter if it has not been granted a buffer yet (it then completes with

@@ -27,6 +27,7 @@ struct fault_state {
   std::minstd_rand random;
   std::unordered_set<const detail::operation*> broken_links;
   unsigned cancellations_to_lose = 0;
+  int clone_error = 0;
 };
 
 fault_state& state() {
@@ -115,6 +116,15 @@ class fault_backend final : public detail::backend {
   error_code update_buffers(unsigned first, const iovec* iov, unsigned n) override {
     return inner_->update_buffers(first, iov, n);
   }
+  int clone_source_fd() const noexcept override { return inner_->clone_source_fd(); }
+  error_code clone_buffers(int src_fd, unsigned first, unsigned n) override {
+    {
+      std::lock_guard lock(state().mutex);
+      if (state().clone_error)
+        return error_code(state().clone_error, system_category());
+    }
+    return inner_->clone_buffers(src_fd, first, n);
+  }
 
  private:
   std::unique_ptr<detail::backend> inner_;
@@ -132,6 +142,11 @@ void inject(std::initializer_list<fault> rules) {
   s.seen = 0;
   s.altered = 0;
   s.random.seed(s.rules.empty() ? 1 : s.rules.front().seed);
+}
+
+void refuse_clones(int error) {
+  std::lock_guard lock(state().mutex);
+  state().clone_error = error;
 }
 
 void clear_faults() {

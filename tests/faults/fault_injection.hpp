@@ -42,6 +42,11 @@ void clear_faults();
 /// Results altered since the last inject().
 std::size_t faults_injected();
 
+/// While error is not 0, cloning registered buffers into another ring
+/// (a shared pool) fails with it, as on a kernel older than 6.13 (EINVAL);
+/// 0 lets clones through again.
+void refuse_clones(int error);
+
 /// The next n shutdown cancellations (backend::cancel_all) are lost, as a
 /// cancellation the kernel refused or that could not be submitted would be.
 void lose_cancellations(unsigned n);

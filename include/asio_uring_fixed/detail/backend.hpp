@@ -63,6 +63,18 @@ class backend {
 
   /// Fills (or, with null iov_base, empties) slots [first, first + n).
   virtual error_code update_buffers(unsigned first, const iovec* iov, unsigned n);
+
+  /// Sharing buffers between rings: the descriptor other rings clone this
+  /// ring's registered buffers from, or -1 when it cannot be a source.
+  virtual int clone_source_fd() const noexcept { return -1; }
+
+  /// Makes slots [first, first + n) of this ring's table refer to the
+  /// buffers in the same slots of the ring src_fd, leaving the other slots
+  /// as they are (IORING_REGISTER_CLONE_BUFFERS with offsets and
+  /// IORING_REGISTER_DST_REPLACE, Linux 6.13): the memory is pinned and
+  /// charged to RLIMIT_MEMLOCK once, by the source. The kernel's errno, or
+  /// errc::registration_unsupported where the backend cannot clone.
+  virtual error_code clone_buffers(int src_fd, unsigned first, unsigned n);
 };
 
 } // namespace asio_uring_fixed::detail

@@ -7,6 +7,7 @@
 #include <asio_uring_fixed/detail/cancel.hpp>
 #include <asio_uring_fixed/detail/completion_shell.hpp>
 #include <asio_uring_fixed/detail/op_memory.hpp>
+#include <asio_uring_fixed/detail/pool_state.hpp>
 #include <asio_uring_fixed/error.hpp>
 #include <asio_uring_fixed/fixed_buffer.hpp>
 #include <asio_uring_fixed/uring_service.hpp>
@@ -35,10 +36,6 @@ auto file_executor(File& f) {
     return f.get_executor();
   else
     return no_executor{};
-}
-
-inline uring_service& service_of(const fixed_buffer& buffer) noexcept {
-  return lease_access::pool(buffer)->owner().service();
 }
 
 /// Completes handler(args...) through, in order of preference, its
@@ -84,15 +81,68 @@ const asio::io_context* io_context_of(const Executor& ex) noexcept {
   }
 }
 
-/// True when handler is bound to an io_context other than the lease's.
+/// The io_context handler is bound to, when its associated executor names
+/// one; else null.
 template <typename Handler>
-bool bound_to_other_context(const Handler& handler, const fixed_buffer& lease) noexcept {
-  if constexpr (has_associated_executor<Handler>) {
-    const asio::io_context* bound = io_context_of(asio::get_associated_executor(handler));
-    return bound && bound != lease_access::context(lease);
-  } else {
-    return false;
+const asio::io_context* bound_context(const Handler& handler) noexcept {
+  if constexpr (has_associated_executor<Handler>)
+    return io_context_of(asio::get_associated_executor(handler));
+  else
+    return nullptr;
+}
+
+/// The member of pool an operation runs on: the one of the context the
+/// handler is bound to (-1 when the pool does not serve it), else of the
+/// file's executor's context, else of the context whose run() is on this
+/// thread, else the pool's home (member 0).
+template <typename Handler, typename FileExecutor>
+int member_for(const pool_state& pool, const Handler& handler, const FileExecutor& file_ex) {
+  auto context_of = [&](std::size_t m) -> asio::io_context& {
+    return pool.member(m).owner->service().get_io_context();
+  };
+  auto find = [&](const asio::io_context* c) {
+    for (std::size_t m = 0; m < pool.member_count(); ++m)
+      if (&context_of(m) == c)
+        return static_cast<int>(m);
+    return -1;
+  };
+  if (const asio::io_context* bound = bound_context(handler))
+    return find(bound);
+  if (pool.member_count() == 1)
+    return 0;
+  if constexpr (!std::is_same_v<FileExecutor, no_executor>) {
+    if (const asio::io_context* c = io_context_of(file_ex))
+      if (int m = find(c); m >= 0)
+        return m;
   }
+  for (std::size_t m = 0; m < pool.member_count(); ++m)
+    if (context_of(m).get_executor().running_in_this_thread())
+      return static_cast<int>(m);
+  return 0;
+}
+
+/// Where an operation on a lease runs: the service and the lease's
+/// registered-buffer slot in its ring (-1: plain READ / WRITE).
+struct lease_target {
+  uring_service* service = nullptr;
+  int slot = -1;
+};
+
+/// The checks every operation on a lease makes before it starts, and where
+/// it then runs: errc::empty_buffer, or errc::wrong_context when the
+/// handler is bound to an io_context the lease's pool does not serve.
+template <typename Handler, typename FileExecutor>
+error_code target_of(const Handler& handler, const FileExecutor& file_ex,
+                     const fixed_buffer& lease, lease_target& target) {
+  if (!lease)
+    return make_error_code(errc::empty_buffer);
+  const pool_state& pool = *lease_access::pool(lease);
+  int m = member_for(pool, handler, file_ex);
+  if (m < 0)
+    return make_error_code(errc::wrong_context);
+  target.service = &pool.member(static_cast<std::size_t>(m)).owner->service();
+  target.slot = pool.slot_in(static_cast<std::size_t>(m), lease.index());
+  return {};
 }
 
 /// True when [offset, offset + length) is addressable by the kernel (file
@@ -100,16 +150,6 @@ bool bound_to_other_context(const Handler& handler, const fixed_buffer& lease) n
 inline bool offset_in_range(std::uint64_t offset, std::uint64_t length) noexcept {
   constexpr std::uint64_t max = std::numeric_limits<std::int64_t>::max();
   return offset <= max && length <= max - offset;
-}
-
-/// The checks every operation on a lease makes before it starts.
-template <typename Handler>
-error_code check_lease(const Handler& handler, const fixed_buffer& lease) noexcept {
-  if (!lease)
-    return make_error_code(errc::empty_buffer);
-  if (bound_to_other_context(handler, lease))
-    return make_error_code(errc::wrong_context);
-  return {};
 }
 
 /// Allocates Op(handler, io executor, args...) with the handler's allocator

@@ -25,10 +25,10 @@ class copy_op final : public operation {
 
   copy_op(Handler&& handler, const IoExecutor& io_executor, int source, std::uint64_t source_offset,
           int destination, std::uint64_t destination_offset, std::size_t pad_tail_to,
-          fixed_buffer&& buffer)
+          fixed_buffer&& buffer, int slot)
       : operation(&do_complete), handler_(std::move(handler)), work_(handler_, io_executor),
         buffer_(std::move(buffer)), algo_(buffer_.size(), pad_tail_to), source_(source),
-        destination_(destination), source_offset_(source_offset),
+        destination_(destination), slot_(slot), source_offset_(source_offset),
         destination_offset_(destination_offset) {
     submit_pair_requests();
   }
@@ -69,7 +69,7 @@ class copy_op final : public operation {
                           op->buffer_.data() + next.offset,
                           static_cast<std::uint32_t>(next.length),
                           op->destination_offset_ + next.offset,
-                          op->buffer_.slot()};
+                          op->slot_};
       break;
     }
     owner->start(op); // may destroy op at shutdown: nothing may follow
@@ -85,9 +85,9 @@ class copy_op final : public operation {
     pair_ = true;
     request_count_ = 2;
     requests_[0] = {io_request::read, source_,        buffer_.data(),
-                    length,           source_offset_, buffer_.slot()};
+                    length,           source_offset_, slot_};
     requests_[1] = {io_request::write,   destination_,  buffer_.data(), length,
-                    destination_offset_, buffer_.slot()};
+                    destination_offset_, slot_};
   }
 
   bool source_ends_at_read() const noexcept {
@@ -108,6 +108,7 @@ class copy_op final : public operation {
   copy_step algo_;
   int source_;
   int destination_;
+  int slot_; // the buffer's slot in the ring the operation runs on, or -1
   std::uint64_t source_offset_;
   std::uint64_t destination_offset_;
   int read_result_ = 0;
@@ -124,7 +125,8 @@ struct initiate_copy {
   void operator()(Handler&& handler, const FileExecutor& file_ex, int source,
                   std::uint64_t source_offset, int destination, std::uint64_t destination_offset,
                   const copy_options& options, fixed_buffer buffer) const {
-    error_code ec = check_lease(handler, buffer);
+    lease_target target;
+    error_code ec = target_of(handler, file_ex, buffer, target);
     if (!ec && (!offset_in_range(source_offset, buffer.size()) ||
                 !offset_in_range(destination_offset, buffer.size())))
       ec = make_error_code(errc::invalid_offset);
@@ -134,11 +136,11 @@ struct initiate_copy {
       return post_immediate(std::forward<Handler>(handler), file_ex, buffer, ec, copy_progress{},
                             std::move(buffer));
     using op_type = copy_op<std::decay_t<Handler>, asio::io_context::executor_type>;
-    uring_service& service = service_of(buffer);
+    uring_service& service = *target.service;
     op_type* op = make_cancellable_op<op_type>(
         service.engine(), composed_cancellation, std::forward<Handler>(handler),
         service.get_executor(), source, source_offset, destination, destination_offset,
-        options.pad_tail_to, std::move(buffer));
+        options.pad_tail_to, std::move(buffer), target.slot);
     service.engine().start(op);
   }
 };

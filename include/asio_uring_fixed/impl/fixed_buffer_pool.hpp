@@ -8,7 +8,10 @@
 #include <asio_uring_fixed/detail/pool_state.hpp>
 #include <asio_uring_fixed/error.hpp>
 
+#include <initializer_list>
+#include <span>
 #include <string>
+#include <vector>
 #include <utility>
 
 namespace asio_uring_fixed {
@@ -19,9 +22,11 @@ class acquire_wait_op final : public acquire_op {
  public:
   using handler_type = Handler;
 
-  acquire_wait_op(Handler&& handler, const IoExecutor& io_executor, pool_state* pool)
+  acquire_wait_op(Handler&& handler, const IoExecutor& io_executor, pool_state* pool,
+                  engine* owner)
       : acquire_op(&do_complete), handler_(std::move(handler)), work_(handler_, io_executor) {
     pool_ = pool;
+    engine_ = owner;
     pool_->add_ref();
   }
 
@@ -52,20 +57,40 @@ struct initiate_acquire {
     if (!pool)
       return post_immediate(std::forward<Handler>(handler), executor, fixed_buffer(),
                             make_error_code(errc::no_pool), fixed_buffer());
-    if (bound_to_other_context(handler, lease_access::make_empty(pool)))
+    int m = member_for(*pool, handler, no_executor{});
+    if (m < 0)
       return post_immediate(std::forward<Handler>(handler), executor, fixed_buffer(),
                             make_error_code(errc::wrong_context), fixed_buffer());
+    engine& owner = *pool->member(static_cast<std::size_t>(m)).owner;
     using op_type = acquire_wait_op<std::decay_t<Handler>, asio::io_context::executor_type>;
-    op_type* op = make_cancellable_op<op_type>(pool->owner(), any_cancellation,
-                                               std::forward<Handler>(handler), executor, pool);
+    op_type* op = make_cancellable_op<op_type>(owner, any_cancellation,
+                                               std::forward<Handler>(handler),
+                                               owner.service().get_executor(), pool, &owner);
     pool->start_wait(op);
   }
 };
 
-inline pool_state* create_pool(asio::io_context& context, std::size_t count, std::size_t size,
-                               const pool_options& options, error_code& ec, std::string& what) {
-  return pool_state::create(asio::use_service<uring_service>(context).engine(), count, size,
-                            options, ec, what);
+inline pool_state* create_pool(std::span<asio::io_context* const> contexts, std::size_t count,
+                               std::size_t size, const pool_options& options, error_code& ec,
+                               std::string& what) {
+  std::vector<engine*> engines;
+  engines.reserve(contexts.size());
+  for (asio::io_context* context : contexts) {
+    if (!context) {
+      ec = make_error_code(errc::invalid_option);
+      what = "a shared pool was given a null io_context (#" + std::to_string(engines.size()) + ")";
+      return nullptr;
+    }
+    engines.push_back(&asio::use_service<uring_service>(*context).engine());
+  }
+  return pool_state::create(engines.data(), engines.size(), count, size, options, ec, what);
+}
+
+inline asio::io_context::executor_type home_executor(std::span<asio::io_context* const> contexts) {
+  if (contexts.empty() || !contexts.front())
+    throw system_error(make_error_code(errc::invalid_option),
+                       "asio_uring_fixed: a shared pool needs at least one io_context");
+  return contexts.front()->get_executor();
 }
 
 } // namespace detail
@@ -73,9 +98,10 @@ inline pool_state* create_pool(asio::io_context& context, std::size_t count, std
 inline fixed_buffer_pool::fixed_buffer_pool(asio::io_context& context, std::size_t count,
                                             std::size_t size, const pool_options& options)
     : executor_(context.get_executor()) {
+  asio::io_context* contexts[] = {&context};
   error_code ec;
   std::string what;
-  state_ = detail::create_pool(context, count, size, options, ec, what);
+  state_ = detail::create_pool(contexts, count, size, options, ec, what);
   if (!state_)
     throw system_error(ec, "asio_uring_fixed: " + what);
 }
@@ -84,11 +110,39 @@ inline fixed_buffer_pool::fixed_buffer_pool(asio::io_context& context, std::size
                                             std::size_t size, const pool_options& options,
                                             error_code& ec)
     : executor_(context.get_executor()) {
+  asio::io_context* contexts[] = {&context};
   std::string what;
-  state_ = detail::create_pool(context, count, size, options, ec, what);
+  state_ = detail::create_pool(contexts, count, size, options, ec, what);
   if (!state_)
     failure_message_ = "asio_uring_fixed: " + what + ": " + ec.message();
 }
+
+inline fixed_buffer_pool::fixed_buffer_pool(std::span<asio::io_context* const> contexts,
+                                            std::size_t count, std::size_t size,
+                                            const pool_options& options)
+    : executor_(detail::home_executor(contexts)) {
+  error_code ec;
+  std::string what;
+  state_ = detail::create_pool(contexts, count, size, options, ec, what);
+  if (!state_)
+    throw system_error(ec, "asio_uring_fixed: " + what);
+}
+
+inline fixed_buffer_pool::fixed_buffer_pool(std::span<asio::io_context* const> contexts,
+                                            std::size_t count, std::size_t size,
+                                            const pool_options& options, error_code& ec)
+    : executor_(detail::home_executor(contexts)) {
+  std::string what;
+  state_ = detail::create_pool(contexts, count, size, options, ec, what);
+  if (!state_)
+    failure_message_ = "asio_uring_fixed: " + what + ": " + ec.message();
+}
+
+inline fixed_buffer_pool::fixed_buffer_pool(std::initializer_list<asio::io_context*> contexts,
+                                            std::size_t count, std::size_t size,
+                                            const pool_options& options)
+    : fixed_buffer_pool(std::span<asio::io_context* const>(contexts.begin(), contexts.size()),
+                        count, size, options) {}
 
 inline fixed_buffer_pool::fixed_buffer_pool(fixed_buffer_pool&& other) noexcept
     : state_(std::exchange(other.state_, nullptr)), executor_(other.executor_),
@@ -128,6 +182,21 @@ inline std::size_t fixed_buffer_pool::available() const {
 
 inline bool fixed_buffer_pool::registered() const noexcept {
   return state_ && state_->registered();
+}
+
+inline std::size_t fixed_buffer_pool::context_count() const noexcept {
+  return state_ ? state_->member_count() : 0;
+}
+
+inline pool_attachment fixed_buffer_pool::attachment(const asio::io_context& context) const {
+  if (!state_)
+    return pool_attachment::not_attached;
+  for (std::size_t m = 0; m < state_->member_count(); ++m) {
+    const detail::pool_member& member = state_->member(m);
+    if (&member.owner->service().get_io_context() == &context)
+      return member.attachment;
+  }
+  return pool_attachment::not_attached;
 }
 
 inline error_code fixed_buffer_pool::registration_error() const noexcept {

@@ -22,13 +22,12 @@ class read_write_op final : public operation {
   using handler_type = Handler;
 
   read_write_op(Handler&& handler, const IoExecutor& io_executor, io_request::kind_type kind,
-                int fd, std::uint64_t offset, fixed_buffer&& buffer)
+                int fd, std::uint64_t offset, fixed_buffer&& buffer, int slot)
       : operation(&do_complete), handler_(std::move(handler)), work_(handler_, io_executor),
         buffer_(std::move(buffer)) {
     request_count_ = 1;
-    requests_[0] = {kind,           fd,
-                    buffer_.data(), static_cast<std::uint32_t>(buffer_.size()),
-                    offset,         buffer_.slot()};
+    requests_[0] = {kind,   fd, buffer_.data(), static_cast<std::uint32_t>(buffer_.size()),
+                    offset, slot};
   }
 
   static void do_complete(operation* base, engine* owner, unsigned, int result) {
@@ -58,12 +57,12 @@ class transfer_all_op final : public operation {
   using handler_type = Handler;
 
   transfer_all_op(Handler&& handler, const IoExecutor& io_executor, io_request::kind_type kind,
-                  int fd, std::uint64_t offset, fixed_buffer&& buffer)
+                  int fd, std::uint64_t offset, fixed_buffer&& buffer, int slot)
       : operation(&do_complete), handler_(std::move(handler)), work_(handler_, io_executor),
         buffer_(std::move(buffer)), algo_(kind == io_request::read ? transfer_all::direction::read
                                                                    : transfer_all::direction::write,
                                           buffer_.size()),
-        kind_(kind), fd_(fd), offset_(offset) {
+        kind_(kind), fd_(fd), slot_(slot), offset_(offset) {
     prepare(algo_.start());
   }
 
@@ -91,12 +90,13 @@ class transfer_all_op final : public operation {
                     buffer_.data() + s.offset,
                     static_cast<std::uint32_t>(s.length),
                     offset_ + s.offset,
-                    buffer_.slot()};
+                    slot_};
   }
 
   transfer_all algo_;
   io_request::kind_type kind_;
   int fd_;
+  int slot_; // the buffer's slot in the ring the operation runs on, or -1
   std::uint64_t offset_;
 };
 
@@ -108,17 +108,19 @@ struct initiate_transfer {
   template <typename Handler, typename FileExecutor>
   void operator()(Handler&& handler, const FileExecutor& file_ex, int fd, std::uint64_t offset,
                   fixed_buffer buffer) const {
-    error_code ec = check_lease(handler, buffer);
+    lease_target target;
+    error_code ec = target_of(handler, file_ex, buffer, target);
     if (!ec && !offset_in_range(offset, buffer.size()))
       ec = make_error_code(errc::invalid_offset);
     if (ec)
       return post_immediate(std::forward<Handler>(handler), file_ex, buffer, ec, std::size_t{0},
                             std::move(buffer));
     using op_type = Op<std::decay_t<Handler>, asio::io_context::executor_type>;
-    uring_service& service = service_of(buffer);
-    op_type* op =
-        make_cancellable_op<op_type>(service.engine(), accepted, std::forward<Handler>(handler),
-                                     service.get_executor(), kind, fd, offset, std::move(buffer));
+    uring_service& service = *target.service;
+    op_type* op = make_cancellable_op<op_type>(service.engine(), accepted,
+                                               std::forward<Handler>(handler),
+                                               service.get_executor(), kind, fd, offset,
+                                               std::move(buffer), target.slot);
     service.engine().start(op);
   }
 };
