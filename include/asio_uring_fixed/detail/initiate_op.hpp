@@ -132,8 +132,8 @@ struct lease_target {
 /// it then runs: errc::empty_buffer, or errc::wrong_context when the
 /// handler is bound to an io_context the lease's pool does not serve.
 template <typename Handler, typename FileExecutor>
-error_code target_of(const Handler& handler, const FileExecutor& file_ex,
-                     const fixed_buffer& lease, lease_target& target) {
+error_code target_of(const Handler& handler, const FileExecutor& file_ex, const fixed_buffer& lease,
+                     lease_target& target) {
   if (!lease)
     return make_error_code(errc::empty_buffer);
   const pool_state& pool = *lease_access::pool(lease);

@@ -84,9 +84,8 @@ class copy_op final : public operation {
     auto length = static_cast<std::uint32_t>(buffer_.size());
     pair_ = true;
     request_count_ = 2;
-    requests_[0] = {io_request::read, source_,        buffer_.data(),
-                    length,           source_offset_, slot_};
-    requests_[1] = {io_request::write,   destination_,  buffer_.data(), length,
+    requests_[0] = {io_request::read, source_, buffer_.data(), length, source_offset_, slot_};
+    requests_[1] = {io_request::write,   destination_, buffer_.data(), length,
                     destination_offset_, slot_};
   }
 

@@ -11,8 +11,8 @@
 #include <initializer_list>
 #include <span>
 #include <string>
-#include <vector>
 #include <utility>
+#include <vector>
 
 namespace asio_uring_fixed {
 namespace detail {
@@ -22,8 +22,7 @@ class acquire_wait_op final : public acquire_op {
  public:
   using handler_type = Handler;
 
-  acquire_wait_op(Handler&& handler, const IoExecutor& io_executor, pool_state* pool,
-                  engine* owner)
+  acquire_wait_op(Handler&& handler, const IoExecutor& io_executor, pool_state* pool, engine* owner)
       : acquire_op(&do_complete), handler_(std::move(handler)), work_(handler_, io_executor) {
     pool_ = pool;
     engine_ = owner;
@@ -63,9 +62,9 @@ struct initiate_acquire {
                             make_error_code(errc::wrong_context), fixed_buffer());
     engine& owner = *pool->member(static_cast<std::size_t>(m)).owner;
     using op_type = acquire_wait_op<std::decay_t<Handler>, asio::io_context::executor_type>;
-    op_type* op = make_cancellable_op<op_type>(owner, any_cancellation,
-                                               std::forward<Handler>(handler),
-                                               owner.service().get_executor(), pool, &owner);
+    op_type* op =
+        make_cancellable_op<op_type>(owner, any_cancellation, std::forward<Handler>(handler),
+                                     owner.service().get_executor(), pool, &owner);
     pool->start_wait(op);
   }
 };
