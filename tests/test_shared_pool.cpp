@@ -5,6 +5,8 @@
 #include "support.hpp"
 
 #include <fstream>
+#include <functional>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <thread>
@@ -435,6 +437,104 @@ BOOST_AUTO_TEST_CASE(shutdown_with_reads_in_flight_on_every_context) {
   BOOST_TEST(log->destroyed.load() == 6);
   BOOST_TEST(static_cast<bool>(survivor));
   std::fill(survivor.data(), survivor.data() + survivor.size(), std::byte{1});
+}
+
+BOOST_AUTO_TEST_CASE(rings_option_is_checked) {
+  for (unsigned rings : {0u, 65u}) {
+    test_context ctx;
+    auf::service_options opts;
+    opts.rings = rings;
+    try {
+      auf::uring_service::install(ctx, opts);
+      BOOST_FAIL("rings = " << rings << " was accepted");
+    } catch (const auf::system_error& e) {
+      BOOST_TEST((e.code() == auf::errc::invalid_option));
+      BOOST_TEST(std::string(e.what()).find("rings") != std::string::npos, e.what());
+    }
+  }
+}
+
+// One io_context with a ring per run() thread: pools are registered in the
+// first ring and cloned into the others; reads started on each thread go to
+// that thread's ring, and every lease works on every ring.
+BOOST_AUTO_TEST_CASE(one_context_with_a_ring_per_thread, *boost::unit_test::timeout(120)) {
+  file_fixture fx;
+  test_context ctx(2);
+  auf::service_options opts;
+  opts.rings = 2;
+  auto& service = auf::uring_service::install(ctx, opts);
+  const bool rings =
+      service.backend() == auf::backend_kind::io_uring && !service.engine().host_delivers();
+  BOOST_TEST(service.ring_count() == (rings ? 2u : 1u));
+  auf::fixed_buffer_pool pool(ctx, 8, block);
+  BOOST_TEST(pool.context_count() == 1u);
+  if (rings)
+    BOOST_TEST((pool.attachment(ctx) == auf::pool_attachment::registered));
+  constexpr int per_thread = 400, depth = 4;
+  std::atomic<int> completed{0}, wrong{0};
+  std::mutex seen_mutex;
+  std::set<const void*> engines_seen;
+  std::function<void(int)> next = [&](int left) {
+    if (left == 0)
+      return;
+    std::size_t i = static_cast<std::size_t>(left) % 32;
+    {
+      std::lock_guard lock(seen_mutex);
+      engines_seen.insert(&service.engine_for_this_thread());
+    }
+    pool.async_acquire([&, i, left](auf::error_code ec, auf::fixed_buffer lease) {
+      if (ec)
+        ++wrong;
+      auf::async_read_fixed_at(
+          fx.f, i * block, std::move(lease),
+          [&, i, left](auf::error_code ec, std::size_t n, auf::fixed_buffer b) {
+            if (ec || n != block || !same(b.span(), fx.expect(i)))
+              ++wrong;
+            ++completed;
+            b.release();
+            next(left - 1);
+          });
+    });
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 2; ++t)
+    threads.emplace_back([&] {
+      for (int d = 0; d < depth; ++d)
+        next(per_thread / depth); // started outside run(): this thread's ring
+      ctx.run();
+    });
+  for (auto& t : threads)
+    t.join();
+  BOOST_TEST(completed.load() == 2 * per_thread);
+  BOOST_TEST(wrong.load() == 0);
+  BOOST_TEST(pool.available() == 8u);
+  BOOST_TEST(service.outstanding() == 0u);
+  if (rings)
+    BOOST_TEST(engines_seen.size() == 2u); // both rings did work
+}
+
+BOOST_AUTO_TEST_CASE(rings_of_a_context_shut_down_with_reads_in_flight) {
+  pipe_pair p;
+  auto log = std::make_shared<handler_log>();
+  {
+    test_context ctx;
+    auf::service_options opts;
+    opts.rings = 3;
+    auto& service = auf::uring_service::install(ctx, opts);
+    auf::fixed_buffer_pool pool(ctx, 6, block);
+    std::vector<std::thread> starters;
+    for (int t = 0; t < 3; ++t) // one reader per thread: several rings
+      starters.emplace_back([&] {
+        auf::async_read_fixed_at(p.read_end, 0, pool.try_acquire(), logged_handler(log));
+        auf::async_read_fixed_at(p.read_end, 0, pool.try_acquire(), logged_handler(log));
+      });
+    for (auto& t : starters)
+      t.join();
+    ctx.poll();
+    BOOST_TEST(service.outstanding() == 6u);
+  }
+  BOOST_TEST(log->calls.load() == 0);
+  BOOST_TEST(log->destroyed.load() == 6);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -137,10 +137,10 @@ struct initiate_copy {
     using op_type = copy_op<std::decay_t<Handler>, asio::io_context::executor_type>;
     uring_service& service = *target.service;
     op_type* op = make_cancellable_op<op_type>(
-        service.engine(), composed_cancellation, std::forward<Handler>(handler),
-        service.get_executor(), source, source_offset, destination, destination_offset,
-        options.pad_tail_to, std::move(buffer), target.slot);
-    service.engine().start(op);
+        *target.ring, composed_cancellation, std::forward<Handler>(handler), service.get_executor(),
+        source, source_offset, destination, destination_offset, options.pad_tail_to,
+        std::move(buffer), target.slot);
+    target.ring->start(op);
   }
 };
 

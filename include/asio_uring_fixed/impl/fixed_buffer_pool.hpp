@@ -61,6 +61,7 @@ struct initiate_acquire {
       return post_immediate(std::forward<Handler>(handler), executor, fixed_buffer(),
                             make_error_code(errc::wrong_context), fixed_buffer());
     engine& owner = *pool->member(static_cast<std::size_t>(m)).owner;
+    // The ring's engine, or the context's single one (waiters need no ring).
     using op_type = acquire_wait_op<std::decay_t<Handler>, asio::io_context::executor_type>;
     op_type* op =
         make_cancellable_op<op_type>(owner, any_cancellation, std::forward<Handler>(handler),
@@ -80,7 +81,11 @@ inline pool_state* create_pool(std::span<asio::io_context* const> contexts, std:
       what = "a shared pool was given a null io_context (#" + std::to_string(engines.size()) + ")";
       return nullptr;
     }
-    engines.push_back(&asio::use_service<uring_service>(*context).engine());
+    // Every ring of the context (service_options::rings): the pool is
+    // registered in the first and cloned into the others like a shared one.
+    uring_service& service = asio::use_service<uring_service>(*context);
+    for (std::size_t i = 0; i < service.ring_count(); ++i)
+      engines.push_back(&service.engine(i));
   }
   return pool_state::create(engines.data(), engines.size(), count, size, options, ec, what);
 }
@@ -184,7 +189,11 @@ inline bool fixed_buffer_pool::registered() const noexcept {
 }
 
 inline std::size_t fixed_buffer_pool::context_count() const noexcept {
-  return state_ ? state_->member_count() : 0;
+  std::size_t n = 0;
+  for (std::size_t m = 0; state_ && m < state_->member_count(); ++m)
+    if (m == 0 || &state_->member(m).owner->service() != &state_->member(m - 1).owner->service())
+      ++n; // a context's rings are listed together
+  return n;
 }
 
 inline pool_attachment fixed_buffer_pool::attachment(const asio::io_context& context) const {
@@ -193,7 +202,7 @@ inline pool_attachment fixed_buffer_pool::attachment(const asio::io_context& con
   for (std::size_t m = 0; m < state_->member_count(); ++m) {
     const detail::pool_member& member = state_->member(m);
     if (&member.owner->service().get_io_context() == &context)
-      return member.attachment;
+      return member.attachment; // the context's first ring
   }
   return pool_attachment::not_attached;
 }

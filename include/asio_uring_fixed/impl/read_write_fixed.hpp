@@ -118,9 +118,9 @@ struct initiate_transfer {
     using op_type = Op<std::decay_t<Handler>, asio::io_context::executor_type>;
     uring_service& service = *target.service;
     op_type* op = make_cancellable_op<op_type>(
-        service.engine(), accepted, std::forward<Handler>(handler), service.get_executor(), kind,
-        fd, offset, std::move(buffer), target.slot);
-    service.engine().start(op);
+        *target.ring, accepted, std::forward<Handler>(handler), service.get_executor(), kind, fd,
+        offset, std::move(buffer), target.slot);
+    target.ring->start(op);
   }
 };
 
