@@ -45,8 +45,8 @@ bool file_matches(int fd, std::uint64_t size) {
   return true;
 }
 
-// Busy time of all CPUs so far (user+nice+system+irq+softirq+steal), in
-// jiffies, from the first line of /proc/stat; 0 if unreadable.
+} // namespace
+
 std::uint64_t system_busy_jiffies() noexcept {
   int fd = ::open("/proc/stat", O_RDONLY | O_CLOEXEC);
   if (fd < 0)
@@ -63,8 +63,6 @@ std::uint64_t system_busy_jiffies() noexcept {
     return 0;
   return f[0] + f[1] + f[2] + f[5] + f[6] + f[7]; // not idle (3), not iowait (4)
 }
-
-} // namespace
 
 void prepare_file(const std::string& path, std::uint64_t size, bool verbose, bool direct) {
   if (size < chunk || size % chunk != 0)

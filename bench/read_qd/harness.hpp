@@ -90,6 +90,10 @@ int open_flags(const config& cfg) noexcept;
 /// seconds it took.
 double touch_memory(std::size_t mib);
 
+/// Busy time of all CPUs so far (user+nice+system+irq+softirq+steal), in
+/// jiffies, from the first line of /proc/stat; 0 if unreadable.
+std::uint64_t system_busy_jiffies() noexcept;
+
 /// Waits (sleeping) until the other processes keep fewer than `threshold`
 /// CPUs busy over one second, or `max_seconds` have passed. Returns the last
 /// load seen, in CPUs.
