@@ -22,7 +22,8 @@ struct pinned_row {
 
 /// For each N in ring_counts: N io_contexts with the library's service
 /// (their rings made before the first reading), then a shared pool of
-/// count × size bytes over them, then one such pool per context.
+/// count × size bytes over them, then one such pool per context; each
+/// figure is the largest growth of three attempts.
 std::vector<pinned_row> measure_pinned(const std::vector<unsigned>& ring_counts, std::size_t count,
                                        std::size_t size);
 

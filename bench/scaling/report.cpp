@@ -233,7 +233,9 @@ void write_report(std::FILE* out, const report_settings& s, const std::vector<ro
     p("Growth of `VmPin` and `VmLck` (`/proc/self/status`) while the pools exist, one pool = " +
       std::to_string(s.pin_count) + " × " + std::to_string(s.pin_size / 1024) +
       " KiB = " + std::to_string(s.pin_count * s.pin_size / 1024) +
-      " KiB; the rings were made before the first reading. Exact figures, not timings.");
+      " KiB; the rings were made before the first reading; the largest growth of three "
+      "attempts (rings closed earlier unpin asynchronously, which can only lower a reading). "
+      "Exact figures, not timings.");
     p("");
     p("| rings | layout | VmPin growth (KiB) | × one pool | VmLck growth (KiB) | attachment per "
       "context |");
