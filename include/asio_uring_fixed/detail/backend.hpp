@@ -63,6 +63,26 @@ class backend {
 
   /// Fills (or, with null iov_base, empties) slots [first, first + n).
   virtual error_code update_buffers(unsigned first, const iovec* iov, unsigned n);
+
+  /// Single-issuer rings (IORING_SETUP_SINGLE_ISSUER): whether the kernel
+  /// accepts a submission (submits_here) or a registration (registers_here)
+  /// from the calling thread. Always true for other backends.
+  virtual bool submits_here() const noexcept { return true; }
+  virtual bool registers_here() const noexcept { return true; }
+
+  /// Called by the reaping thread at the start of each run_once(): a
+  /// single-issuer ring still disabled is enabled with this thread as its
+  /// issuer; a ring that wakes through an eventfd drains it.
+  virtual void begin_run() {}
+
+  /// The IORING_SETUP_* flags the ring was set up with (0 when none).
+  virtual unsigned setup_flags() const noexcept { return 0; }
+
+  /// Registered files: the sparse table's size (0 when none), the error
+  /// that left it out, and the update of one slot (fd -1 empties it).
+  virtual unsigned file_table_size() const noexcept { return 0; }
+  virtual error_code file_table_error() const noexcept;
+  virtual error_code update_file(unsigned slot, int fd);
 };
 
 } // namespace asio_uring_fixed::detail
