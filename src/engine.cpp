@@ -69,6 +69,10 @@ unsigned engine::setup_flags() const noexcept {
   return backend_->setup_flags();
 }
 
+bool engine::wait_fd_is_eventfd() const noexcept {
+  return backend_->wait_fd_is_eventfd();
+}
+
 bool engine::single_issuer() const noexcept {
   return (backend_->setup_flags() & IORING_SETUP_SINGLE_ISSUER) != 0;
 }
@@ -283,6 +287,7 @@ void engine::arm_locked() {
   if (!hooks_.arm)
     return;
   armed_ = true;
+  backend_->before_wait();
   hooks_.arm(hooks_.context);
   // A result that arrived before the wait was registered raises no new edge;
   // requests queued for a single-issuer ring's run() thread raise none.

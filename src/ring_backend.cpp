@@ -143,13 +143,18 @@ class ring_backend final : public backend {
         issuer_ = std::this_thread::get_id();
       }
     }
-    if (event_fd_ >= 0) {
-      // Drained so that a level-triggered wait (Asio's own io_uring poll)
-      // does not fire again for what this run reaps.
-      std::uint64_t ignored;
-      [[maybe_unused]] ssize_t r = ::read(event_fd_, &ignored, sizeof ignored);
-    }
+    // While this thread reaps, completions need no wake-up: no eventfd
+    // signal per batch of inline completions (IORING_CQ_EVENTFD_DISABLED).
+    if (event_fd_ >= 0)
+      io_uring_cq_eventfd_toggle(&ring_, false);
   }
+
+  void before_wait() override {
+    if (event_fd_ >= 0)
+      io_uring_cq_eventfd_toggle(&ring_, true);
+  }
+
+  bool wait_fd_is_eventfd() const noexcept override { return event_fd_ >= 0; }
 
   unsigned setup_flags() const noexcept override { return setup_flags_; }
 

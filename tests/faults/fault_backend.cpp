@@ -118,6 +118,8 @@ class fault_backend final : public detail::backend {
   bool submits_here() const noexcept override { return inner_->submits_here(); }
   bool registers_here() const noexcept override { return inner_->registers_here(); }
   void begin_run() override { inner_->begin_run(); }
+  void before_wait() override { inner_->before_wait(); }
+  bool wait_fd_is_eventfd() const noexcept override { return inner_->wait_fd_is_eventfd(); }
   unsigned setup_flags() const noexcept override { return inner_->setup_flags(); }
   unsigned file_table_size() const noexcept override { return inner_->file_table_size(); }
   error_code file_table_error() const noexcept override { return inner_->file_table_error(); }

@@ -72,8 +72,16 @@ class backend {
 
   /// Called by the reaping thread at the start of each run_once(): a
   /// single-issuer ring still disabled is enabled with this thread as its
-  /// issuer; a ring that wakes through an eventfd drains it.
+  /// issuer; a ring that wakes through an eventfd stops signalling it
+  /// (the reaping thread sees what arrives) until before_wait().
   virtual void begin_run() {}
+
+  /// Called when a wait is armed, before the engine checks ready().
+  virtual void before_wait() {}
+
+  /// True when wait_fd() is an eventfd, which a level-triggered wait must
+  /// read to reset.
+  virtual bool wait_fd_is_eventfd() const noexcept { return false; }
 
   /// The IORING_SETUP_* flags the ring was set up with (0 when none).
   virtual unsigned setup_flags() const noexcept { return 0; }

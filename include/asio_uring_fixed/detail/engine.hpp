@@ -78,6 +78,10 @@ class engine {
   /// A descriptor that becomes readable when results are ready.
   int wait_fd() const noexcept;
 
+  /// True when wait_fd() is an eventfd (single-issuer rings with
+  /// DEFER_TASKRUN): a level-triggered wait must read it to reset it.
+  bool wait_fd_is_eventfd() const noexcept;
+
   /// Submits op's requests (thread-safe). Inside run_once() on the reaping
   /// thread the submission is batched and flushed after the batch.
   void start(operation* op);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 
 namespace asio_uring_fixed {
 
@@ -62,8 +63,17 @@ inline void uring_service::shutdown() {
 
 inline void uring_service::arm(void* self) {
   auto* s = static_cast<uring_service*>(self);
-  s->wait_.async_wait(asio::posix::descriptor_base::wait_read,
-                      [s](const error_code&) { s->engine_.run_once(); });
+  s->wait_.async_wait(asio::posix::descriptor_base::wait_read, [s](const error_code&) {
+#if defined(ASIO_HAS_IO_URING_AS_DEFAULT) || defined(BOOST_ASIO_HAS_IO_URING_AS_DEFAULT)
+    // Asio waits with a level-triggered poll here: reset the eventfd, or the
+    // next wait fires at once. (epoll's edge-triggered wait needs no read.)
+    if (s->engine_.wait_fd_is_eventfd()) {
+      std::uint64_t ignored;
+      [[maybe_unused]] ssize_t r = ::read(s->wait_.native_handle(), &ignored, sizeof ignored);
+    }
+#endif
+    s->engine_.run_once();
+  });
 }
 
 inline void uring_service::kick(void* self) {
