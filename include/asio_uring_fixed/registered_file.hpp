@@ -33,7 +33,10 @@ namespace asio_uring_fixed {
 /// thread other than its run() thread after it first ran (EEXIST).
 ///
 /// Lifetime: the descriptor and the slot are owned jointly by this object
-/// and by every operation started on it. close() or destruction gives up
+/// and by every read/write operation started on it (async_read_fixed_at,
+/// async_write_fixed_at and their _all forms; copy_fixed only borrows the
+/// descriptor, so keep the object open until a copy step completes).
+/// close() or destruction gives up
 /// this object's share; the slot is emptied and the descriptor closed when
 /// the last operation using them is destroyed (after its completion, or at
 /// shutdown). So closing with operations in flight is safe: they finish on
