@@ -5,6 +5,8 @@
 
 #include <asio_uring_fixed/error.hpp>
 
+#include <liburing.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -50,9 +52,88 @@ engine::engine(const service_options& options, ring_factory factory) {
   backend_ = wrap_backend(std::move(backend_));
   host_delivers_ = backend_->host_delivers();
   table_ = std::make_shared<buffer_table>(backend_.get());
+  file_table_size_ = backend_->file_table_size();
+  free_file_slots_.reserve(file_table_size_);
+  file_slots_to_clear_.reserve(file_table_size_);
+  for (unsigned i = file_table_size_; i > 0; --i)
+    free_file_slots_.push_back(static_cast<int>(i - 1));
+  files_->owner = this;
 }
 
-engine::~engine() = default;
+engine::~engine() {
+  std::lock_guard lock(files_->mutex);
+  files_->owner = nullptr;
+}
+
+unsigned engine::setup_flags() const noexcept {
+  return backend_->setup_flags();
+}
+
+bool engine::wait_fd_is_eventfd() const noexcept {
+  return backend_->wait_fd_is_eventfd();
+}
+
+bool engine::single_issuer() const noexcept {
+  return (backend_->setup_flags() & IORING_SETUP_SINGLE_ISSUER) != 0;
+}
+
+std::size_t engine::abandoned() const {
+  std::lock_guard lock(mutex_);
+  return abandoned_;
+}
+
+error_code engine::file_table_error() const noexcept {
+  return file_table_size_ ? error_code() : backend_->file_table_error();
+}
+
+int engine::register_file(int fd, error_code& ec) {
+  std::lock_guard lock(mutex_);
+  if (is_shut_down()) {
+    ec = make_error_code(errc::service_shut_down);
+    return -1;
+  }
+  if (file_table_size_ == 0) {
+    ec = backend_->file_table_error();
+    return -1;
+  }
+  if (!backend_->registers_here()) {
+    ec = error_code(EEXIST, system_category()); // what the kernel would say
+    return -1;
+  }
+  if (free_file_slots_.empty() && !file_slots_to_clear_.empty())
+    clear_file_slots_locked(); // registers_here(): the issuer, or not enabled yet
+  if (free_file_slots_.empty()) {
+    ec = make_error_code(errc::no_free_slots);
+    return -1;
+  }
+  int slot = free_file_slots_.back();
+  ec = backend_->update_file(static_cast<unsigned>(slot), fd);
+  if (ec)
+    return -1;
+  free_file_slots_.pop_back();
+  return slot;
+}
+
+void engine::release_file(int slot) noexcept {
+  std::lock_guard lock(mutex_);
+  if (is_shut_down())
+    return; // the ring's table goes with the ring; no slot is handed out again
+  file_slots_to_clear_.push_back(slot); // reserved: cannot throw
+  if (backend_->registers_here())
+    clear_file_slots_locked();
+  else
+    forward_locked();
+}
+
+void engine::clear_file_slots_locked() {
+  for (int slot : file_slots_to_clear_) {
+    // Emptying drops the table's reference to the file (so closing it takes
+    // effect); a failure leaves it in place until a new file replaces it.
+    (void)backend_->update_file(static_cast<unsigned>(slot), -1);
+    free_file_slots_.push_back(slot);
+  }
+  file_slots_to_clear_.clear();
+}
 
 engine* engine::current() noexcept {
   return current_reaper;
@@ -92,8 +173,18 @@ void engine::start(operation* op) {
   if (current_reaper == this)
     unflushed_ = true;
   else
-    flush_locked();
+    flush_locked(); // forwards to the issuer from another thread
   if (!armed_ && !reaping_)
+    arm_locked();
+}
+
+void engine::forward_locked() {
+  // A single-issuer ring, and this thread is not its issuer: the kernel
+  // would refuse the submission. Wake the run() thread to flush instead.
+  unflushed_ = true;
+  if (armed_ && hooks_.kick)
+    hooks_.kick(hooks_.context);
+  else if (!armed_ && !reaping_)
     arm_locked();
 }
 
@@ -188,6 +279,8 @@ void engine::cancel(std::uint64_t key) {
     return;
   }
   backend_->cancel(op);
+  if (!backend_->submits_here())
+    forward_locked(); // the cancellation waits in the SQ for the issuer
 }
 
 bool engine::ready_locked() const {
@@ -198,14 +291,23 @@ void engine::arm_locked() {
   if (!hooks_.arm)
     return;
   armed_ = true;
+  backend_->before_wait();
   hooks_.arm(hooks_.context);
-  // A result that arrived before the wait was registered raises no new edge.
-  if (ready_locked())
+  // A result that arrived before the wait was registered raises no new edge;
+  // requests queued for a single-issuer ring's run() thread raise none.
+  if (ready_locked() || ((unflushed_ || !backlog_.empty() || !file_slots_to_clear_.empty()) &&
+                         !backend_->submits_here()))
     hooks_.kick(hooks_.context);
 }
 
 void engine::flush_locked() {
+  if (!backend_->submits_here()) {
+    forward_locked();
+    return;
+  }
   unflushed_ = false;
+  if (!file_slots_to_clear_.empty())
+    clear_file_slots_locked();
   backend_->flush();
   bool moved = false;
   while (operation* op = backlog_.front()) {
@@ -248,6 +350,7 @@ void engine::run_once() {
     if (reaping_)
       return;
     reaping_ = true;
+    backend_->begin_run();
   }
   engine* previous = current_reaper;
   current_reaper = this;
@@ -311,8 +414,13 @@ void engine::shutdown() {
       return;
   }
   table_->abort_waiters(this);
+  bool foreign;
   {
     std::lock_guard lock(mutex_);
+    // A single-issuer ring that never ran gets this thread as its issuer;
+    // one that ran on another thread cannot be driven from here.
+    backend_->begin_run();
+    foreign = !backend_->submits_here();
     while (operation* op = backlog_.pop()) {
       for (unsigned i = 0; i < op->request_count_; ++i)
         op->results_[i] = -ECANCELED;
@@ -340,6 +448,15 @@ void engine::shutdown() {
       // this one and drains its ring first (see ASIO_RING_MODE.md).
       if (idle || host_delivers_)
         break;
+      if (foreign) {
+        // The kernel refuses cancellation and (with DEFER_TASKRUN) reaping
+        // from this thread. Abandon what is left: its operations are never
+        // freed, so no memory a request may still write is reused; closing
+        // the ring makes the kernel cancel them.
+        std::lock_guard lock(mutex_);
+        abandoned_ = outstanding_;
+        break;
+      }
       // A cancellation that could not be submitted, or that reached a
       // request before it could be stopped, is issued again: shutdown ends
       // as soon as every request in flight can be cancelled.

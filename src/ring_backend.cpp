@@ -7,6 +7,7 @@
 #include <asio_uring_fixed/error.hpp>
 
 #include <liburing.h>
+#include <sys/eventfd.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <thread>
 
 namespace asio_uring_fixed::detail {
 namespace {
@@ -40,6 +42,11 @@ struct clone_buffers_arg {
 
 constexpr unsigned default_flags = IORING_SETUP_SUBMIT_ALL | IORING_SETUP_CLAMP;
 
+// Added by service_options::single_issuer. COOP_TASKRUN still helps when
+// DEFER_TASKRUN is refused; the kernel accepts both together.
+constexpr unsigned single_issuer_flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN |
+                                         IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG;
+
 // Flags a kernel may not know, newest first: dropped one at a time on EINVAL.
 constexpr unsigned droppable_flags[] = {
     IORING_SETUP_DEFER_TASKRUN, IORING_SETUP_SINGLE_ISSUER, IORING_SETUP_TASKRUN_FLAG,
@@ -55,10 +62,18 @@ class ring_backend final : public backend {
   ~ring_backend() override {
     if (initialized_)
       io_uring_queue_exit(&ring_);
+    if (event_fd_ >= 0)
+      ::close(event_fd_);
   }
 
   error_code init(const service_options& options) {
     unsigned flags = options.setup_flags.value_or(default_flags);
+    if (options.single_issuer)
+      flags |= single_issuer_flags;
+    // The issuer is the thread that enables the ring: the one that runs the
+    // io_context (begin_run), not the one that creates the service.
+    if (flags & IORING_SETUP_SINGLE_ISSUER)
+      flags |= IORING_SETUP_R_DISABLED;
     int res;
     for (;;) {
       io_uring_params params{};
@@ -76,15 +91,38 @@ class ring_backend final : public backend {
         break;
       // DEFER_TASKRUN requires SINGLE_ISSUER: drop them together.
       if (dropped == IORING_SETUP_SINGLE_ISSUER)
-        flags &= ~IORING_SETUP_DEFER_TASKRUN;
+        flags &= ~(IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_R_DISABLED);
       flags &= ~dropped;
     }
     if (res < 0)
       return error_code(-res, system_category());
     initialized_ = true;
     setup_flags_ = flags;
-    if (!cancels_any())
+    single_issuer_ = (flags & IORING_SETUP_SINGLE_ISSUER) != 0;
+    defer_taskrun_ = (flags & IORING_SETUP_DEFER_TASKRUN) != 0;
+    // SINGLE_ISSUER (6.0) implies IORING_ASYNC_CANCEL_ANY (5.19); a disabled
+    // ring could not run the probe anyway.
+    if (!single_issuer_ && !cancels_any())
       return make_error_code(errc::unsupported_kernel);
+    if (defer_taskrun_) {
+      // Deferred completions do not make the ring descriptor readable (seen
+      // on 6.18), but they do signal a registered eventfd.
+      event_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+      if (event_fd_ < 0)
+        return error_code(errno, system_category());
+      int r = io_uring_register_eventfd(&ring_, event_fd_);
+      if (r < 0)
+        return error_code(-r, system_category());
+    }
+    if (options.registered_file_slots > 0) {
+      int r = io_uring_register_files_sparse(&ring_, options.registered_file_slots);
+      if (r == 0)
+        file_table_size_ = options.registered_file_slots;
+      else
+        file_table_error_ = error_code(-r, system_category());
+    } else {
+      file_table_error_ = make_error_code(errc::registration_unsupported);
+    }
 
     if (options.registered_buffer_slots == 0) {
       table_error_ = make_error_code(errc::registration_unsupported);
@@ -98,7 +136,40 @@ class ring_backend final : public backend {
     return {};
   }
 
-  int wait_fd() const noexcept override { return ring_.ring_fd; }
+  int wait_fd() const noexcept override { return event_fd_ >= 0 ? event_fd_ : ring_.ring_fd; }
+
+  bool submits_here() const noexcept override {
+    return !single_issuer_ || (enabled_ && issuer_ == std::this_thread::get_id());
+  }
+
+  bool registers_here() const noexcept override {
+    return !single_issuer_ || !enabled_ || issuer_ == std::this_thread::get_id();
+  }
+
+  void begin_run() override {
+    if (single_issuer_ && !enabled_) {
+      // IORING_REGISTER_ENABLE_RINGS (5.10); liburing 2.3 declares
+      // io_uring_enable_rings() but its shared library lacks it.
+      if (::syscall(__NR_io_uring_register, ring_.ring_fd, IORING_REGISTER_ENABLE_RINGS, nullptr,
+                    0) == 0) {
+        enabled_ = true;
+        issuer_ = std::this_thread::get_id();
+      }
+    }
+    // While this thread reaps, completions need no wake-up: no eventfd
+    // signal per batch of inline completions (IORING_CQ_EVENTFD_DISABLED).
+    if (event_fd_ >= 0)
+      io_uring_cq_eventfd_toggle(&ring_, false);
+  }
+
+  void before_wait() override {
+    if (event_fd_ >= 0)
+      io_uring_cq_eventfd_toggle(&ring_, true);
+  }
+
+  bool wait_fd_is_eventfd() const noexcept override { return event_fd_ >= 0; }
+
+  unsigned setup_flags() const noexcept override { return setup_flags_; }
 
   bool prepare(operation* op) override {
     unsigned n = op->request_count_;
@@ -121,11 +192,15 @@ class ring_backend final : public backend {
   void flush() override {
     // Errors (EAGAIN/EBUSY when the completion side is backed up) leave the
     // entries queued; the next flush after reaping submits them.
-    if (io_uring_sq_ready(&ring_) > 0)
+    if (io_uring_sq_ready(&ring_) > 0 && submits_here())
       io_uring_submit(&ring_);
   }
 
   std::size_t reap(completion* out, std::size_t max) override {
+    // DEFER_TASKRUN: completions wait as task work until the issuer asks
+    // for them; the kernel says so with IORING_SQ_TASKRUN (TASKRUN_FLAG).
+    if (defer_taskrun_ && task_work_pending() && submits_here())
+      io_uring_get_events(&ring_);
     std::size_t count = 0;
     unsigned seen = 0;
     unsigned head;
@@ -143,26 +218,32 @@ class ring_backend final : public backend {
     io_uring_cq_advance(&ring_, seen);
     // More completions than the CQ holds wait in the kernel's overflow list
     // (IORING_FEAT_NODROP) until the next io_uring_enter: fetch them.
-    if (count < max && io_uring_cq_has_overflow(&ring_))
+    if (count < max && io_uring_cq_has_overflow(&ring_) && submits_here())
       io_uring_get_events(&ring_);
     return count;
   }
 
   bool ready() const override {
-    return io_uring_cq_ready(&ring_) > 0 || io_uring_cq_has_overflow(&ring_);
+    return io_uring_cq_ready(&ring_) > 0 || io_uring_cq_has_overflow(&ring_) ||
+           (defer_taskrun_ && task_work_pending());
   }
 
   void cancel(operation* op) override {
     // Submitted at once, under the engine's lock: the kernel matches the
-    // user_data before the target's memory can be reused.
+    // user_data before the target's memory can be reused. On a
+    // single-issuer ring from another thread it stays queued until the
+    // issuer's next flush: still safe, since an operation that reuses the
+    // target's address is queued after it and the kernel takes SQEs in order.
     for (unsigned i = 0; i < op->request_count_; ++i)
       submit_cancel(user_data_of(op, i), 0);
-    io_uring_submit(&ring_);
+    if (submits_here())
+      io_uring_submit(&ring_);
   }
 
   void cancel_all() override {
     submit_cancel(0, IORING_ASYNC_CANCEL_ANY);
-    io_uring_submit(&ring_);
+    if (submits_here())
+      io_uring_submit(&ring_);
   }
 
   void wait() override {
@@ -209,7 +290,21 @@ class ring_backend final : public backend {
     return {};
   }
 
+  unsigned file_table_size() const noexcept override { return file_table_size_; }
+  error_code file_table_error() const noexcept override { return file_table_error_; }
+
+  error_code update_file(unsigned slot, int fd) override {
+    int r = io_uring_register_files_update(&ring_, slot, &fd, 1);
+    if (r < 0)
+      return error_code(-r, system_category());
+    return {};
+  }
+
  private:
+  bool task_work_pending() const noexcept {
+    return (IO_URING_READ_ONCE(*ring_.sq.kflags) & IORING_SQ_TASKRUN) != 0;
+  }
+
   // Shutdown cancels with IORING_ASYNC_CANCEL_ANY (kernel 5.19): without it
   // a request that never completes by itself (a read on an idle pipe) would
   // keep shutdown waiting for ever. An empty ring answers a supported
@@ -235,7 +330,7 @@ class ring_backend final : public backend {
 
   void submit_cancel(std::uint64_t target, int flags) {
     io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
-    if (!sqe) {
+    if (!sqe && submits_here()) {
       io_uring_submit(&ring_);
       sqe = io_uring_get_sqe(&ring_);
       if (!sqe)
@@ -251,6 +346,15 @@ class ring_backend final : public backend {
   unsigned setup_flags_ = 0;
   unsigned table_size_ = 0;
   error_code table_error_;
+  unsigned file_table_size_ = 0;
+  error_code file_table_error_;
+  // Single issuer: enabled_ and issuer_ change once, in begin_run(), under
+  // the engine's lock, as every reader holds it.
+  bool single_issuer_ = false;
+  bool defer_taskrun_ = false;
+  bool enabled_ = false;
+  std::thread::id issuer_;
+  int event_fd_ = -1;
 };
 
 } // namespace
@@ -264,6 +368,14 @@ error_code backend::update_buffers(unsigned, const iovec*, unsigned) {
 }
 
 error_code backend::clone_buffers(int, unsigned, unsigned) {
+  return make_error_code(errc::registration_unsupported);
+}
+
+error_code backend::file_table_error() const noexcept {
+  return make_error_code(errc::registration_unsupported);
+}
+
+error_code backend::update_file(unsigned, int) {
   return make_error_code(errc::registration_unsupported);
 }
 

@@ -1,4 +1,4 @@
-// The driver shared by the three library variants: QD leases, each kept in
+// The driver shared by the library variants: QD leases, each kept in
 // flight by re-issuing async_read_fixed_at from its completion handler (a
 // plain callback).
 #pragma once
@@ -20,5 +20,11 @@ measurement run_library_chains(const config& cfg, boost::asio::io_context& conte
                                const asio_uring_fixed::pool_options& options,
                                asio_uring_fixed::backend_kind expected_backend,
                                bool expect_registered);
+
+/// The same with the file as a registered_file (IOSQE_FIXED_FILE), and the
+/// round failed unless it is registered and the ring's single-issuer state
+/// is expect_single_issuer.
+measurement run_library_chains_registered_file(const config& cfg, boost::asio::io_context& context,
+                                               bool expect_single_issuer);
 
 } // namespace read_qd

@@ -10,5 +10,6 @@
 #include <asio_uring_fixed/fixed_buffer_pool.hpp>
 #include <asio_uring_fixed/pool_options.hpp>
 #include <asio_uring_fixed/read_write_fixed.hpp>
+#include <asio_uring_fixed/registered_file.hpp>
 #include <asio_uring_fixed/service_options.hpp>
 #include <asio_uring_fixed/uring_service.hpp>

@@ -76,8 +76,14 @@ using default_token = asio::default_completion_token_t<asio::io_context::executo
 /// called or destroyed), else a recycling allocator: no heap allocation per
 /// operation in steady state.
 ///
+/// File: a descriptor, an object with native_handle(), or a registered_file;
+/// a registered_file of the lease's io_context is named by its slot
+/// (IOSQE_FIXED_FILE), any other by its descriptor (see registered_file).
+///
 /// Lifetime: the lease is owned by the operation; `file` must stay open
-/// until completion. Any number of these may be in flight on one file.
+/// until completion, except a registered_file, which the operation keeps
+/// open itself (it may be closed at any time). Any number of these may be
+/// in flight on one file.
 /// The io_context must outlive any cancellation_signal whose slot was used.
 template <typename File, typename CompletionToken = default_token>
 requires file_handle<std::remove_cvref_t<File>>

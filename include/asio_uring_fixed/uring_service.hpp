@@ -26,7 +26,9 @@ namespace asio_uring_fixed {
 /// (reactor.io_uring_ring_count, Asio 1.38.2): the compiled part of the
 /// library does not include Asio, so no configuration mismatch can arise.
 ///
-/// Threads: operations may be started from any thread. Operations started
+/// Threads: operations may be started from any thread (with
+/// service_options::single_issuer, those started off the run() thread are
+/// forwarded to it). Operations started
 /// from a completion handler are batched into one submission per batch of
 /// completions; others are submitted at once. `run()` may be called from
 /// several threads; one of them reaps a ring at a time (another thread's
@@ -59,9 +61,9 @@ namespace asio_uring_fixed {
 /// (ASIO_URING_FIXED_HAS_ASIO_RING is 1), the io_uring backend is Asio's own
 /// ring: requests are Asio operations on it and pools take slots of its
 /// registered-buffer table, so there is no second ring and no descriptor to
-/// watch. `backend()` still says io_uring. service_options::ring_entries and
-/// setup_flags do not apply (Asio sets up its ring); registered_buffer_slots
-/// slots are reserved in Asio's table when the service is created. A copy
+/// watch. `backend()` still says io_uring. service_options::ring_entries,
+/// setup_flags, single_issuer and registered_file_slots do not apply (Asio sets up its ring);
+/// registered_buffer_slots slots are reserved in Asio's table when the service is created. A copy
 /// step is submitted as the read, then the write from the read's
 /// completion, with the same results as the linked pair. At shutdown the
 /// requests in Asio's ring are drained and destroyed by Asio's own
@@ -97,6 +99,27 @@ class uring_service : public asio::execution_context::service {
 
   /// Kernel results still expected (diagnostics and tests).
   std::size_t outstanding() const;
+
+  /// The IORING_SETUP_* flags the private ring was set up with, after the
+  /// kernel's refusals (service_options::setup_flags, single_issuer); 0 on
+  /// the portable backend and in Asio-ring mode. Includes
+  /// IORING_SETUP_R_DISABLED when the ring was created disabled for a
+  /// single issuer. Thread-safe.
+  unsigned setup_flags() const noexcept { return lanes_.front()->engine.setup_flags(); }
+
+  /// True when the ring is single-issuer (IORING_SETUP_SINGLE_ISSUER was
+  /// applied; see service_options::single_issuer for the rules).
+  bool single_issuer() const noexcept { return lanes_.front()->engine.single_issuer(); }
+
+  /// Size of the registered-file table (0 when there is none), and why
+  /// there is none (empty when there is one). See registered_file.
+  unsigned file_table_size() const noexcept { return lanes_.front()->engine.file_table_size(); }
+  error_code file_table_error() const noexcept { return lanes_.front()->engine.file_table_error(); }
+
+  /// Results a shutdown on a thread other than a single-issuer ring's run()
+  /// thread had to abandon (their operations are leaked, see
+  /// service_options::single_issuer); 0 otherwise.
+  std::size_t abandoned() const;
 
   /// The number of rings (service_options::rings where they apply, else 1).
   std::size_t ring_count() const noexcept { return lanes_.size(); }

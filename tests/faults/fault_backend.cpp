@@ -125,6 +125,15 @@ class fault_backend final : public detail::backend {
     }
     return inner_->clone_buffers(src_fd, first, n);
   }
+  bool submits_here() const noexcept override { return inner_->submits_here(); }
+  bool registers_here() const noexcept override { return inner_->registers_here(); }
+  void begin_run() override { inner_->begin_run(); }
+  void before_wait() override { inner_->before_wait(); }
+  bool wait_fd_is_eventfd() const noexcept override { return inner_->wait_fd_is_eventfd(); }
+  unsigned setup_flags() const noexcept override { return inner_->setup_flags(); }
+  unsigned file_table_size() const noexcept override { return inner_->file_table_size(); }
+  error_code file_table_error() const noexcept override { return inner_->file_table_error(); }
+  error_code update_file(unsigned slot, int fd) override { return inner_->update_file(slot, fd); }
 
  private:
   std::unique_ptr<detail::backend> inner_;

@@ -75,6 +75,34 @@ class backend {
   /// charged to RLIMIT_MEMLOCK once, by the source. The kernel's errno, or
   /// errc::registration_unsupported where the backend cannot clone.
   virtual error_code clone_buffers(int src_fd, unsigned first, unsigned n);
+
+  /// Single-issuer rings (IORING_SETUP_SINGLE_ISSUER): whether the kernel
+  /// accepts a submission (submits_here) or a registration (registers_here)
+  /// from the calling thread. Always true for other backends.
+  virtual bool submits_here() const noexcept { return true; }
+  virtual bool registers_here() const noexcept { return true; }
+
+  /// Called by the reaping thread at the start of each run_once(): a
+  /// single-issuer ring still disabled is enabled with this thread as its
+  /// issuer; a ring that wakes through an eventfd stops signalling it
+  /// (the reaping thread sees what arrives) until before_wait().
+  virtual void begin_run() {}
+
+  /// Called when a wait is armed, before the engine checks ready().
+  virtual void before_wait() {}
+
+  /// True when wait_fd() is an eventfd, which a level-triggered wait must
+  /// read to reset.
+  virtual bool wait_fd_is_eventfd() const noexcept { return false; }
+
+  /// The IORING_SETUP_* flags the ring was set up with (0 when none).
+  virtual unsigned setup_flags() const noexcept { return 0; }
+
+  /// Registered files: the sparse table's size (0 when none), the error
+  /// that left it out, and the update of one slot (fd -1 empties it).
+  virtual unsigned file_table_size() const noexcept { return 0; }
+  virtual error_code file_table_error() const noexcept;
+  virtual error_code update_file(unsigned slot, int fd);
 };
 
 } // namespace asio_uring_fixed::detail

@@ -31,6 +31,13 @@ struct completion {
 
 class engine;
 
+/// What a registered file's slot holds on to: the engine while it exists.
+/// Lock order: this mutex, then the engine's.
+struct file_table_anchor {
+  std::mutex mutex;
+  engine* owner = nullptr; // null once the engine is shut down
+};
+
 /// Makes the engine's io_uring backend when the options ask for one; null
 /// with ec set when it cannot. Without one the engine makes the library's
 /// private ring; in Asio-ring mode uring_service passes one that makes a
@@ -70,6 +77,10 @@ class engine {
 
   /// A descriptor that becomes readable when results are ready.
   int wait_fd() const noexcept;
+
+  /// True when wait_fd() is an eventfd (single-issuer rings with
+  /// DEFER_TASKRUN): a level-triggered wait must read it to reset it.
+  bool wait_fd_is_eventfd() const noexcept;
 
   /// Submits op's requests (thread-safe). Inside run_once() on the reaping
   /// thread the submission is batched and flushed after the batch.
@@ -130,9 +141,33 @@ class engine {
   /// Number of results still expected (for tests and diagnostics).
   std::size_t outstanding() const;
 
+  /// The IORING_SETUP_* flags of the ring (0 for other backends).
+  unsigned setup_flags() const noexcept;
+  bool single_issuer() const noexcept;
+
+  /// Results abandoned by a shutdown on a thread that could not reap them
+  /// (single-issuer ring; see service_options::single_issuer).
+  std::size_t abandoned() const;
+
+  /// Registered files. register_file() puts fd in a free slot of the ring's
+  /// table and returns it, or returns -1 with ec set (no table, no free
+  /// slot, shut down, or the kernel refused: EEXIST from a thread other
+  /// than a single-issuer ring's). release_file() empties the slot and
+  /// frees it once no request can use it any more: callers release only
+  /// when every operation that referenced the slot is gone (thread-safe;
+  /// on a single-issuer ring from another thread the slot is emptied by
+  /// the issuer's next flush). Both take the engine's lock.
+  int register_file(int fd, error_code& ec);
+  void release_file(int slot) noexcept;
+  unsigned file_table_size() const noexcept { return file_table_size_; }
+  error_code file_table_error() const noexcept;
+  const std::shared_ptr<file_table_anchor>& files() const noexcept { return files_; }
+
  private:
   std::size_t take_locked(completion* out, std::size_t max);
   void flush_locked();
+  void forward_locked();
+  void clear_file_slots_locked();
   void arm_locked();
   bool ready_locked() const;
   void destroy_now(operation* op);
@@ -168,6 +203,13 @@ class engine {
   bool reaping_ = false; // one thread reaps at a time (see run_once())
   bool unflushed_ = false;
   std::atomic<bool> shut_down_{false};
+  std::size_t abandoned_ = 0;
+  // Registered files: free slots, and released slots still to be emptied by
+  // the issuer of a single-issuer ring. Both reserved to the table's size.
+  unsigned file_table_size_ = 0;
+  std::vector<int> free_file_slots_;
+  std::vector<int> file_slots_to_clear_;
+  std::shared_ptr<file_table_anchor> files_ = std::make_shared<file_table_anchor>();
 };
 
 } // namespace asio_uring_fixed::detail

@@ -21,6 +21,10 @@ struct io_request {
   std::uint64_t offset = 0;
   /// Registered-buffer slot, or -1 for a plain READ/WRITE.
   int buffer_slot = -1;
+  /// Slot of fd in the ring's registered-file table (IOSQE_FIXED_FILE), or
+  /// -1 to pass fd itself. fd stays valid either way: backends without the
+  /// table (the portable one, Asio's ring) use it.
+  int file_slot = -1;
 };
 
 /// Base of every operation. `complete_` is called once per request result

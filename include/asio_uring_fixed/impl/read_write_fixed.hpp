@@ -8,6 +8,7 @@
 #include <asio_uring_fixed/detail/initiate_op.hpp>
 #include <asio_uring_fixed/detail/transfer_all.hpp>
 #include <asio_uring_fixed/error.hpp>
+#include <asio_uring_fixed/registered_file.hpp>
 
 #include <asio_uring_fixed/detail/asio.hpp>
 
@@ -22,12 +23,13 @@ class read_write_op final : public operation {
   using handler_type = Handler;
 
   read_write_op(Handler&& handler, const IoExecutor& io_executor, io_request::kind_type kind,
-                int fd, std::uint64_t offset, fixed_buffer&& buffer, int slot)
+                file_ref&& file, int file_slot, std::uint64_t offset, fixed_buffer&& buffer,
+                int slot)
       : operation(&do_complete), handler_(std::move(handler)), work_(handler_, io_executor),
-        buffer_(std::move(buffer)) {
+        buffer_(std::move(buffer)), file_(std::move(file)) {
     request_count_ = 1;
-    requests_[0] = {kind,   fd,  buffer_.data(), static_cast<std::uint32_t>(buffer_.size()),
-                    offset, slot};
+    requests_[0] = {kind,   file_.fd, buffer_.data(), static_cast<std::uint32_t>(buffer_.size()),
+                    offset, slot,     file_slot};
   }
 
   static void do_complete(operation* base, engine* owner, unsigned, int result) {
@@ -47,6 +49,7 @@ class read_write_op final : public operation {
   Handler handler_;
   handler_work<Handler, IoExecutor> work_;
   fixed_buffer buffer_;
+  file_ref file_; // keeps a registered_file's descriptor and slot
 };
 
 /// The _all forms: single requests over the rest of the range, as
@@ -57,12 +60,13 @@ class transfer_all_op final : public operation {
   using handler_type = Handler;
 
   transfer_all_op(Handler&& handler, const IoExecutor& io_executor, io_request::kind_type kind,
-                  int fd, std::uint64_t offset, fixed_buffer&& buffer, int slot)
+                  file_ref&& file, int file_slot, std::uint64_t offset, fixed_buffer&& buffer,
+                  int slot)
       : operation(&do_complete), handler_(std::move(handler)), work_(handler_, io_executor),
         buffer_(std::move(buffer)), algo_(kind == io_request::read ? transfer_all::direction::read
                                                                    : transfer_all::direction::write,
                                           buffer_.size()),
-        kind_(kind), fd_(fd), slot_(slot), offset_(offset) {
+        kind_(kind), file_(std::move(file)), file_slot_(file_slot), slot_(slot), offset_(offset) {
     prepare(algo_.start());
   }
 
@@ -86,16 +90,18 @@ class transfer_all_op final : public operation {
   void prepare(const transfer_all::step& s) noexcept {
     request_count_ = 1;
     requests_[0] = {kind_,
-                    fd_,
+                    file_.fd,
                     buffer_.data() + s.offset,
                     static_cast<std::uint32_t>(s.length),
                     offset_ + s.offset,
-                    slot_};
+                    slot_,
+                    file_slot_};
   }
 
   transfer_all algo_;
   io_request::kind_type kind_;
-  int fd_;
+  file_ref file_; // held for every request of the loop, so the slot stays this file's
+  int file_slot_;
   int slot_; // the buffer's slot in the ring the operation runs on, or -1
   std::uint64_t offset_;
 };
@@ -106,8 +112,8 @@ struct initiate_transfer {
   asio::cancellation_type accepted;
 
   template <typename Handler, typename FileExecutor>
-  void operator()(Handler&& handler, const FileExecutor& file_ex, int fd, std::uint64_t offset,
-                  fixed_buffer buffer) const {
+  void operator()(Handler&& handler, const FileExecutor& file_ex, file_ref file,
+                  std::uint64_t offset, fixed_buffer buffer) const {
     lease_target target;
     error_code ec = target_of(handler, file_ex, buffer, target);
     if (!ec && !offset_in_range(offset, buffer.size()))
@@ -117,9 +123,10 @@ struct initiate_transfer {
                             std::move(buffer));
     using op_type = Op<std::decay_t<Handler>, asio::io_context::executor_type>;
     uring_service& service = *target.service;
+    int file_slot = file.slot_for(*target.ring);
     op_type* op = make_cancellable_op<op_type>(
-        *target.ring, accepted, std::forward<Handler>(handler), service.get_executor(), kind, fd,
-        offset, std::move(buffer), target.slot);
+        *target.ring, accepted, std::forward<Handler>(handler), service.get_executor(), kind,
+        std::move(file), file_slot, offset, std::move(buffer), target.slot);
     target.ring->start(op);
   }
 };
@@ -133,7 +140,7 @@ auto async_read_fixed_at(File&& file, std::uint64_t offset, fixed_buffer buffer,
   return asio::async_initiate<CompletionToken, read_write_signature>(
       detail::initiate_transfer<detail::read_write_op>{detail::io_request::read,
                                                        detail::any_cancellation},
-      token, detail::file_executor(file), detail::native_fd(file), offset, std::move(buffer));
+      token, detail::file_executor(file), detail::make_file_ref(file), offset, std::move(buffer));
 }
 
 template <typename File, typename CompletionToken>
@@ -143,7 +150,7 @@ auto async_write_fixed_at(File&& file, std::uint64_t offset, fixed_buffer buffer
   return asio::async_initiate<CompletionToken, read_write_signature>(
       detail::initiate_transfer<detail::read_write_op>{detail::io_request::write,
                                                        detail::any_cancellation},
-      token, detail::file_executor(file), detail::native_fd(file), offset, std::move(buffer));
+      token, detail::file_executor(file), detail::make_file_ref(file), offset, std::move(buffer));
 }
 
 template <typename File, typename CompletionToken>
@@ -153,7 +160,7 @@ auto async_read_fixed_all_at(File&& file, std::uint64_t offset, fixed_buffer buf
   return asio::async_initiate<CompletionToken, read_write_signature>(
       detail::initiate_transfer<detail::transfer_all_op>{detail::io_request::read,
                                                          detail::composed_cancellation},
-      token, detail::file_executor(file), detail::native_fd(file), offset, std::move(buffer));
+      token, detail::file_executor(file), detail::make_file_ref(file), offset, std::move(buffer));
 }
 
 template <typename File, typename CompletionToken>
@@ -163,7 +170,7 @@ auto async_write_fixed_all_at(File&& file, std::uint64_t offset, fixed_buffer bu
   return asio::async_initiate<CompletionToken, read_write_signature>(
       detail::initiate_transfer<detail::transfer_all_op>{detail::io_request::write,
                                                          detail::composed_cancellation},
-      token, detail::file_executor(file), detail::native_fd(file), offset, std::move(buffer));
+      token, detail::file_executor(file), detail::make_file_ref(file), offset, std::move(buffer));
 }
 
 } // namespace asio_uring_fixed

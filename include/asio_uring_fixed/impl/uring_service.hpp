@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 
 namespace asio_uring_fixed {
 
@@ -63,6 +64,13 @@ inline uring_service& uring_service::install(asio::io_context& context,
   return *service;
 }
 
+inline std::size_t uring_service::abandoned() const {
+  std::size_t n = 0;
+  for (const auto& l : lanes_)
+    n += l->engine.abandoned();
+  return n;
+}
+
 inline std::size_t uring_service::outstanding() const {
   std::size_t n = 0;
   for (const auto& l : lanes_)
@@ -100,8 +108,17 @@ inline void uring_service::shutdown() {
 
 inline void uring_service::arm(void* self) {
   auto* l = static_cast<lane*>(self);
-  l->wait.async_wait(asio::posix::descriptor_base::wait_read,
-                     [l](const error_code&) { l->engine.run_once(); });
+  l->wait.async_wait(asio::posix::descriptor_base::wait_read, [l](const error_code&) {
+#if defined(ASIO_HAS_IO_URING_AS_DEFAULT) || defined(BOOST_ASIO_HAS_IO_URING_AS_DEFAULT)
+    // Asio waits with a level-triggered poll here: reset the eventfd, or the
+    // next wait fires at once. (epoll's edge-triggered wait needs no read.)
+    if (l->engine.wait_fd_is_eventfd()) {
+      std::uint64_t ignored;
+      [[maybe_unused]] ssize_t r = ::read(l->wait.native_handle(), &ignored, sizeof ignored);
+    }
+#endif
+    l->engine.run_once();
+  });
 }
 
 inline void uring_service::kick(void* self) {
