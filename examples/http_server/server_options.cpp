@@ -49,7 +49,7 @@ std::variant<server_options, int> parse_options(int argc, char** argv) {
                  "With several threads: round-robin (one acceptor hands connections to the "
                  "contexts in turn) or reuseport (an SO_REUSEPORT acceptor per context)")
       ->transform(CLI::CheckedTransformer(accepts, CLI::ignore_case));
-  app.add_option("--pool-buffers", o.pool_buffers, "Buffers in the shared pool")
+  app.add_option("--pool-buffers", o.pool_buffers, "Buffers in the pool (one pool for all threads)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{16384}))
       ->capture_default_str();
   app.add_option("--buffer-size", o.buffer_size,
