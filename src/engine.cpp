@@ -54,6 +54,10 @@ engine::engine(const service_options& options, ring_factory factory) {
 
 engine::~engine() = default;
 
+engine* engine::current() noexcept {
+  return current_reaper;
+}
+
 int engine::wait_fd() const noexcept {
   return backend_->wait_fd();
 }

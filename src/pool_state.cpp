@@ -73,8 +73,8 @@ namespace {
 
 // The sentence a failed registration is reported with: what was asked for,
 // and the limit that was hit.
-std::string registration_failure(const error_code& ec, const buffer_table& table,
-                                 std::size_t count, std::size_t size) {
+std::string registration_failure(const error_code& ec, const buffer_table& table, std::size_t count,
+                                 std::size_t size) {
   std::string why = "registering " + std::to_string(count) + " buffers of " + bytes_text(size) +
                     " (" + bytes_text(count * size) + ") with io_uring failed";
   if (ec == std::errc::not_enough_memory)

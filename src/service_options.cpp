@@ -14,6 +14,7 @@ namespace {
 constexpr unsigned max_ring_entries = 32768; // IORING_MAX_ENTRIES
 constexpr unsigned max_table_slots = 16384;  // the kernel's registered-buffer limit
 constexpr unsigned max_portable_threads = 1024;
+constexpr unsigned max_rings = 64;
 
 [[noreturn]] void refuse(const std::string& what) {
   throw system_error(make_error_code(errc::invalid_option), "asio_uring_fixed: " + what);
@@ -31,6 +32,7 @@ void validate_options(const service_options& options) {
   check_range("ring_entries", options.ring_entries, 1, max_ring_entries);
   check_range("registered_buffer_slots", options.registered_buffer_slots, 0, max_table_slots);
   check_range("portable_threads", options.portable_threads, 1, max_portable_threads);
+  check_range("rings", options.rings, 1, max_rings);
   if (options.setup_flags) {
     unsigned flags = *options.setup_flags;
     // SQPOLL: the kernel thread reads cancellation requests after the

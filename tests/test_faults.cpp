@@ -369,4 +369,35 @@ BOOST_AUTO_TEST_CASE(shutdown_ends_when_a_cancellation_is_lost) {
   BOOST_TEST(log->destroyed.load() == 2);
 }
 
+// A kernel that cannot clone registered buffers (before 6.13): a shared
+// pool registers its memory again in the other rings, says so, and works.
+BOOST_AUTO_TEST_CASE(a_shared_pool_registers_again_where_cloning_is_refused,
+                     *boost::unit_test::precondition(needs_io_uring)) {
+  scratch s;
+  auto data = pattern(4 * 4096, 9);
+  write_file(s.path("src"), data);
+  auf::file f(s.path("src"), auf::file::read_only);
+  test_context a, b, c;
+  auf::testing::refuse_clones(EINVAL);
+  std::optional<auf::fixed_buffer_pool> pool;
+  pool.emplace(std::initializer_list<asio::io_context*>{&a, &b, &c}, 2, 4096);
+  auf::testing::refuse_clones(0);
+  BOOST_TEST((pool->attachment(a) == auf::pool_attachment::registered));
+  BOOST_TEST((pool->attachment(b) == auf::pool_attachment::registered_again));
+  BOOST_TEST((pool->attachment(c) == auf::pool_attachment::registered_again));
+  int done = 0;
+  for (asio::io_context* ctx : {&a, &b, &c}) {
+    auf::async_read_fixed_at(
+        f, 4096, pool->try_acquire(),
+        asio::bind_executor(*ctx, [&](auf::error_code ec, std::size_t n, auf::fixed_buffer lease) {
+          BOOST_TEST(!ec, ec.message());
+          BOOST_TEST(n == 4096u);
+          BOOST_TEST(same(lease.span(), std::span(data).subspan(4096, 4096)));
+          ++done;
+        }));
+    ctx->run();
+  }
+  BOOST_TEST(done == 3);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -48,8 +48,8 @@ using default_token = asio::default_completion_token_t<asio::io_context::executo
 /// errc::empty_buffer when `buffer` holds no buffer; errc::invalid_offset
 /// when offset + buffer.size() exceeds INT64_MAX (the kernel would take -1
 /// for "the current file position"); errc::wrong_context when the handler
-/// is bound to an io_context other than the lease's (the operation would
-/// wait for a context the program may not run). These complete through the
+/// is bound to an io_context the lease's pool does not serve (the
+/// operation would wait for a context the program may not run). These complete through the
 /// handler's associated executor, else the file object's executor (when it
 /// has get_executor()), else the lease's io_context (an empty lease that
 /// came from a pool remembers it); never inside the initiating call. With
@@ -67,7 +67,11 @@ using default_token = asio::default_completion_token_t<asio::io_context::executo
 /// library never clears the slot; the next operation's handler replaces it.
 ///
 /// Executor: the handler's associated executor, defaulting to the executor
-/// of the lease's io_context; the operation runs on that io_context's ring.
+/// of the io_context the operation runs on: the lease's, or for a pool
+/// shared by several contexts, the one chosen as fixed_buffer_pool's shared
+/// constructor describes (the handler's, the file's, the calling thread's,
+/// else the pool's first); with service_options::rings > 1, that context's
+/// ring for the calling thread.
 /// Memory: the handler's associated allocator (freed before the handler is
 /// called or destroyed), else a recycling allocator: no heap allocation per
 /// operation in steady state.

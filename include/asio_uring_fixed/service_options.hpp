@@ -62,6 +62,17 @@ struct service_options {
   /// nothing (pools are unregistered, or fail with registration_mode::required).
   unsigned registered_buffer_slots = 4096;
 
+  /// io_uring rings of the service, 1..64. One ring serialises its
+  /// submissions in the kernel (where page-cached reads are copied), so an
+  /// io_context run() on several threads gains from one ring per thread:
+  /// an operation goes to the ring whose completions the starting thread is
+  /// handling, else to a ring chosen once per thread, and every pool of the
+  /// context is registered in the first ring and cloned into the others
+  /// (see fixed_buffer_pool's shared constructor). 1 (the default) suits a
+  /// context run on one thread. The portable backend and Asio-ring mode
+  /// always use one.
+  unsigned rings = 1;
+
   /// Worker threads of the portable backend (files), 1..1024. Pipes and
   /// sockets wait on one more thread, started the first time one has to wait.
   unsigned portable_threads = 4;

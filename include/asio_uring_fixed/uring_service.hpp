@@ -9,6 +9,10 @@
 
 #include <asio_uring_fixed/detail/asio.hpp>
 
+#include <atomic>
+#include <memory>
+#include <vector>
+
 namespace asio_uring_fixed {
 
 /// The service behind every operation of this library on one io_context.
@@ -25,9 +29,11 @@ namespace asio_uring_fixed {
 /// Threads: operations may be started from any thread. Operations started
 /// from a completion handler are batched into one submission per batch of
 /// completions; others are submitted at once. `run()` may be called from
-/// several threads; one of them reaps at a time (another thread's call
-/// returns at once and the reaping thread takes what is left). Handlers run
-/// on their associated executors: bind a strand where they share state.
+/// several threads; one of them reaps a ring at a time (another thread's
+/// call returns at once and the reaping thread takes what is left). With
+/// service_options::rings > 1 each ring is reaped on its own, so several
+/// run() threads handle completions and submit at once. Handlers run on
+/// their associated executors: bind a strand where they share state.
 ///
 /// Work: while any operation is in flight the service keeps one wait pending,
 /// so `run()` does not return; when nothing is in flight it keeps none.
@@ -83,19 +89,34 @@ class uring_service : public asio::execution_context::service {
   static uring_service& install(asio::io_context& context, const service_options& options);
 
   /// The backend in use, and why io_uring is not (empty when it is).
-  backend_kind backend() const noexcept { return engine_.kind(); }
-  error_code io_uring_error() const noexcept { return engine_.io_uring_error(); }
+  backend_kind backend() const noexcept { return lanes_.front()->engine.kind(); }
+  error_code io_uring_error() const noexcept { return lanes_.front()->engine.io_uring_error(); }
 
   asio::io_context& get_io_context() noexcept { return context_; }
   asio::io_context::executor_type get_executor() noexcept { return context_.get_executor(); }
 
   /// Kernel results still expected (diagnostics and tests).
-  std::size_t outstanding() const { return engine_.outstanding(); }
+  std::size_t outstanding() const;
 
-  /// The engine (internal; used by the library's operations).
-  detail::engine& engine() noexcept { return engine_; }
+  /// The number of rings (service_options::rings where they apply, else 1).
+  std::size_t ring_count() const noexcept { return lanes_.size(); }
+
+  /// The engines, one per ring (internal; used by the library's
+  /// operations). engine() is the first; engine_for_this_thread() the one
+  /// an operation started on this thread goes to.
+  detail::engine& engine() noexcept { return lanes_.front()->engine; }
+  detail::engine& engine(std::size_t i) noexcept { return lanes_[i]->engine; }
+  detail::engine& engine_for_this_thread() noexcept;
 
  private:
+  // One ring: its engine and the wait on its descriptor.
+  struct lane {
+    lane(uring_service& s, const service_options& options);
+    uring_service& service;
+    detail::engine engine;
+    asio::posix::stream_descriptor wait;
+  };
+
   void shutdown() override;
   static void arm(void* self);
   static void kick(void* self);
@@ -103,8 +124,8 @@ class uring_service : public asio::execution_context::service {
   static void post_run_once(void* self);
 
   asio::io_context& context_;
-  detail::engine engine_;
-  asio::posix::stream_descriptor wait_;
+  std::vector<std::unique_ptr<lane>> lanes_;
+  std::atomic<unsigned> next_lane_{0};
 };
 
 } // namespace asio_uring_fixed

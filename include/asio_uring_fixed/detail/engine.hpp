@@ -122,6 +122,9 @@ class engine {
 
   bool is_shut_down() const noexcept { return shut_down_.load(std::memory_order_acquire); }
 
+  /// The engine whose run_once() is on this thread's stack, or null.
+  static engine* current() noexcept;
+
   const std::shared_ptr<buffer_table>& table() const noexcept { return table_; }
 
   /// Number of results still expected (for tests and diagnostics).

@@ -91,10 +91,11 @@ const asio::io_context* bound_context(const Handler& handler) noexcept {
     return nullptr;
 }
 
-/// The member of pool an operation runs on: the one of the context the
+/// The member of pool an operation runs on: a ring of the context the
 /// handler is bound to (-1 when the pool does not serve it), else of the
 /// file's executor's context, else of the context whose run() is on this
-/// thread, else the pool's home (member 0).
+/// thread, else of the pool's home; among that context's rings, the one the
+/// service gives this thread (uring_service::engine_for_this_thread()).
 template <typename Handler, typename FileExecutor>
 int member_for(const pool_state& pool, const Handler& handler, const FileExecutor& file_ex) {
   auto context_of = [&](std::size_t m) -> asio::io_context& {
@@ -106,24 +107,39 @@ int member_for(const pool_state& pool, const Handler& handler, const FileExecuto
         return static_cast<int>(m);
     return -1;
   };
-  if (const asio::io_context* bound = bound_context(handler))
-    return find(bound);
+  // The ring of the context's service for this thread (members list every
+  // ring of a context, together).
+  auto ring_of = [&](int first) {
+    uring_service& service = pool.member(static_cast<std::size_t>(first)).owner->service();
+    if (service.ring_count() == 1)
+      return first;
+    engine* e = &service.engine_for_this_thread();
+    for (std::size_t m = static_cast<std::size_t>(first); m < pool.member_count(); ++m)
+      if (pool.member(m).owner == e)
+        return static_cast<int>(m);
+    return first;
+  };
+  if (const asio::io_context* bound = bound_context(handler)) {
+    int m = find(bound);
+    return m < 0 ? m : ring_of(m);
+  }
   if (pool.member_count() == 1)
     return 0;
   if constexpr (!std::is_same_v<FileExecutor, no_executor>) {
     if (const asio::io_context* c = io_context_of(file_ex))
       if (int m = find(c); m >= 0)
-        return m;
+        return ring_of(m);
   }
   for (std::size_t m = 0; m < pool.member_count(); ++m)
     if (context_of(m).get_executor().running_in_this_thread())
-      return static_cast<int>(m);
-  return 0;
+      return ring_of(static_cast<int>(m));
+  return ring_of(0);
 }
 
-/// Where an operation on a lease runs: the service and the lease's
-/// registered-buffer slot in its ring (-1: plain READ / WRITE).
+/// Where an operation on a lease runs: the engine (ring), its service, and
+/// the lease's registered-buffer slot in that ring (-1: plain READ / WRITE).
 struct lease_target {
+  engine* ring = nullptr;
   uring_service* service = nullptr;
   int slot = -1;
 };
@@ -132,15 +148,16 @@ struct lease_target {
 /// it then runs: errc::empty_buffer, or errc::wrong_context when the
 /// handler is bound to an io_context the lease's pool does not serve.
 template <typename Handler, typename FileExecutor>
-error_code target_of(const Handler& handler, const FileExecutor& file_ex,
-                     const fixed_buffer& lease, lease_target& target) {
+error_code target_of(const Handler& handler, const FileExecutor& file_ex, const fixed_buffer& lease,
+                     lease_target& target) {
   if (!lease)
     return make_error_code(errc::empty_buffer);
   const pool_state& pool = *lease_access::pool(lease);
   int m = member_for(pool, handler, file_ex);
   if (m < 0)
     return make_error_code(errc::wrong_context);
-  target.service = &pool.member(static_cast<std::size_t>(m)).owner->service();
+  target.ring = pool.member(static_cast<std::size_t>(m)).owner;
+  target.service = &target.ring->service();
   target.slot = pool.slot_in(static_cast<std::size_t>(m), lease.index());
   return {};
 }

@@ -84,9 +84,8 @@ class copy_op final : public operation {
     auto length = static_cast<std::uint32_t>(buffer_.size());
     pair_ = true;
     request_count_ = 2;
-    requests_[0] = {io_request::read, source_,        buffer_.data(),
-                    length,           source_offset_, slot_};
-    requests_[1] = {io_request::write,   destination_,  buffer_.data(), length,
+    requests_[0] = {io_request::read, source_, buffer_.data(), length, source_offset_, slot_};
+    requests_[1] = {io_request::write,   destination_, buffer_.data(), length,
                     destination_offset_, slot_};
   }
 
@@ -138,10 +137,10 @@ struct initiate_copy {
     using op_type = copy_op<std::decay_t<Handler>, asio::io_context::executor_type>;
     uring_service& service = *target.service;
     op_type* op = make_cancellable_op<op_type>(
-        service.engine(), composed_cancellation, std::forward<Handler>(handler),
-        service.get_executor(), source, source_offset, destination, destination_offset,
-        options.pad_tail_to, std::move(buffer), target.slot);
-    service.engine().start(op);
+        *target.ring, composed_cancellation, std::forward<Handler>(handler), service.get_executor(),
+        source, source_offset, destination, destination_offset, options.pad_tail_to,
+        std::move(buffer), target.slot);
+    target.ring->start(op);
   }
 };
 

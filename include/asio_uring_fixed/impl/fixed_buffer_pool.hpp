@@ -11,8 +11,8 @@
 #include <initializer_list>
 #include <span>
 #include <string>
-#include <vector>
 #include <utility>
+#include <vector>
 
 namespace asio_uring_fixed {
 namespace detail {
@@ -22,8 +22,7 @@ class acquire_wait_op final : public acquire_op {
  public:
   using handler_type = Handler;
 
-  acquire_wait_op(Handler&& handler, const IoExecutor& io_executor, pool_state* pool,
-                  engine* owner)
+  acquire_wait_op(Handler&& handler, const IoExecutor& io_executor, pool_state* pool, engine* owner)
       : acquire_op(&do_complete), handler_(std::move(handler)), work_(handler_, io_executor) {
     pool_ = pool;
     engine_ = owner;
@@ -62,10 +61,11 @@ struct initiate_acquire {
       return post_immediate(std::forward<Handler>(handler), executor, fixed_buffer(),
                             make_error_code(errc::wrong_context), fixed_buffer());
     engine& owner = *pool->member(static_cast<std::size_t>(m)).owner;
+    // The ring's engine, or the context's single one (waiters need no ring).
     using op_type = acquire_wait_op<std::decay_t<Handler>, asio::io_context::executor_type>;
-    op_type* op = make_cancellable_op<op_type>(owner, any_cancellation,
-                                               std::forward<Handler>(handler),
-                                               owner.service().get_executor(), pool, &owner);
+    op_type* op =
+        make_cancellable_op<op_type>(owner, any_cancellation, std::forward<Handler>(handler),
+                                     owner.service().get_executor(), pool, &owner);
     pool->start_wait(op);
   }
 };
@@ -81,7 +81,11 @@ inline pool_state* create_pool(std::span<asio::io_context* const> contexts, std:
       what = "a shared pool was given a null io_context (#" + std::to_string(engines.size()) + ")";
       return nullptr;
     }
-    engines.push_back(&asio::use_service<uring_service>(*context).engine());
+    // Every ring of the context (service_options::rings): the pool is
+    // registered in the first and cloned into the others like a shared one.
+    uring_service& service = asio::use_service<uring_service>(*context);
+    for (std::size_t i = 0; i < service.ring_count(); ++i)
+      engines.push_back(&service.engine(i));
   }
   return pool_state::create(engines.data(), engines.size(), count, size, options, ec, what);
 }
@@ -185,7 +189,11 @@ inline bool fixed_buffer_pool::registered() const noexcept {
 }
 
 inline std::size_t fixed_buffer_pool::context_count() const noexcept {
-  return state_ ? state_->member_count() : 0;
+  std::size_t n = 0;
+  for (std::size_t m = 0; state_ && m < state_->member_count(); ++m)
+    if (m == 0 || &state_->member(m).owner->service() != &state_->member(m - 1).owner->service())
+      ++n; // a context's rings are listed together
+  return n;
 }
 
 inline pool_attachment fixed_buffer_pool::attachment(const asio::io_context& context) const {
@@ -194,7 +202,7 @@ inline pool_attachment fixed_buffer_pool::attachment(const asio::io_context& con
   for (std::size_t m = 0; m < state_->member_count(); ++m) {
     const detail::pool_member& member = state_->member(m);
     if (&member.owner->service().get_io_context() == &context)
-      return member.attachment;
+      return member.attachment; // the context's first ring
   }
   return pool_attachment::not_attached;
 }

@@ -26,7 +26,7 @@ class read_write_op final : public operation {
       : operation(&do_complete), handler_(std::move(handler)), work_(handler_, io_executor),
         buffer_(std::move(buffer)) {
     request_count_ = 1;
-    requests_[0] = {kind,   fd, buffer_.data(), static_cast<std::uint32_t>(buffer_.size()),
+    requests_[0] = {kind,   fd,  buffer_.data(), static_cast<std::uint32_t>(buffer_.size()),
                     offset, slot};
   }
 
@@ -117,11 +117,10 @@ struct initiate_transfer {
                             std::move(buffer));
     using op_type = Op<std::decay_t<Handler>, asio::io_context::executor_type>;
     uring_service& service = *target.service;
-    op_type* op = make_cancellable_op<op_type>(service.engine(), accepted,
-                                               std::forward<Handler>(handler),
-                                               service.get_executor(), kind, fd, offset,
-                                               std::move(buffer), target.slot);
-    service.engine().start(op);
+    op_type* op = make_cancellable_op<op_type>(
+        *target.ring, accepted, std::forward<Handler>(handler), service.get_executor(), kind, fd,
+        offset, std::move(buffer), target.slot);
+    target.ring->start(op);
   }
 };
 
