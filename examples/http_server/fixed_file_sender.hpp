@@ -32,8 +32,11 @@ namespace http_server {
 /// every read, write and acquire started here has completed (so every lease
 /// is back in the pool, and the stream is no longer used).
 ///
-/// Threads: every handler runs on the stream's executor (a strand when the
-/// io_context has several threads); start() must be called there.
+/// Threads: every handler is bound to the stream's executor, its
+/// io_context (run by one thread); start() must be called there. The pool
+/// may be shared by several contexts: the lease's reads run on the ring of
+/// the context the handler is bound to, so a connection only ever uses its
+/// own context's ring.
 class fixed_file_sender : public std::enable_shared_from_this<fixed_file_sender> {
  public:
   using done_handler = std::function<void(boost::system::error_code)>;

@@ -19,8 +19,9 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 
-http_session::http_session(asio::ip::tcp::socket&& socket, server_context& ctx)
-    : stream_(std::move(socket)), ctx_(ctx) {
+http_session::http_session(asio::ip::tcp::socket&& socket, server_context& ctx,
+                           unsigned context_index)
+    : stream_(std::move(socket)), ctx_(ctx), context_stats_(ctx.stats.per_context[context_index]) {
   ctx_.stats.sessions.fetch_add(1, std::memory_order_relaxed);
 }
 
@@ -29,7 +30,7 @@ http_session::~http_session() {
 }
 
 void http_session::run() {
-  // Everything from here on runs on the socket's strand.
+  // Everything from here on runs on the socket's context (its one thread).
   asio::dispatch(stream_.get_executor(),
                  beast::bind_front_handler(&http_session::do_read, shared_from_this()));
 }
@@ -54,11 +55,16 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
                           : ec == http::error::header_limit
                               ? http::status::request_header_fields_too_large
                               : http::status::bad_request;
-    ctx_.stats.requests.fetch_add(1, std::memory_order_relaxed);
+    count_request();
     return send(text_reply(status, "bad request: " + ec.message() + "\n", 11, false));
   }
-  ctx_.stats.requests.fetch_add(1, std::memory_order_relaxed);
+  count_request();
   send(handle_request(ctx_, parser_->get()));
+}
+
+void http_session::count_request() {
+  ctx_.stats.requests.fetch_add(1, std::memory_order_relaxed);
+  context_stats_.requests.fetch_add(1, std::memory_order_relaxed);
 }
 
 void http_session::send(reply r) {

@@ -24,11 +24,13 @@ namespace http_server {
 
 /// Requests are handled one at a time, in order (pipelined requests wait in
 /// the read buffer). Lifetime: owned by the handlers of its pending
-/// operations (shared_from_this), as in Beast's examples; all of them run
-/// on the socket's strand.
+/// operations (shared_from_this), as in Beast's examples. Everything runs
+/// on the socket's executor: one io_context run by one thread, so no strand
+/// is needed (and the pool's leases are used on that context's ring).
 class http_session : public std::enable_shared_from_this<http_session> {
  public:
-  http_session(boost::asio::ip::tcp::socket&& socket, server_context& ctx);
+  /// context_index: the io_context the socket belongs to (its counters).
+  http_session(boost::asio::ip::tcp::socket&& socket, server_context& ctx, unsigned context_index);
   ~http_session();
 
   void run();
@@ -36,6 +38,7 @@ class http_session : public std::enable_shared_from_this<http_session> {
  private:
   void do_read();
   void on_read(boost::beast::error_code ec, std::size_t bytes);
+  void count_request();
   void send(reply r);
   void send_text(std::string text);
   void send_file_body(reply r);
@@ -52,6 +55,7 @@ class http_session : public std::enable_shared_from_this<http_session> {
   boost::beast::tcp_stream stream_;
   boost::beast::flat_buffer buffer_;
   server_context& ctx_;
+  context_stats& context_stats_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   bool keep_alive_ = false;
   std::string header_; ///< serialized header of a reply without a file body

@@ -19,6 +19,16 @@ const char* to_string(read_mode mode) noexcept {
   return "?";
 }
 
+const char* to_string(accept_mode mode) noexcept {
+  switch (mode) {
+  case accept_mode::round_robin:
+    return "round-robin";
+  case accept_mode::reuseport:
+    return "reuseport";
+  }
+  return "?";
+}
+
 std::variant<server_options, int> parse_options(int argc, char** argv) {
   server_options o;
   CLI::App app{"Serves the files below ROOT over HTTP/1.1 (GET, HEAD, ranges, keep-alive).\n"
@@ -29,10 +39,17 @@ std::variant<server_options, int> parse_options(int argc, char** argv) {
   app.add_option("--address", o.address, "Address to listen on")->capture_default_str();
   app.add_option("--port", o.port, "Port; 0 picks a free one (printed as 'listening on ADDR:PORT')")
       ->capture_default_str();
-  app.add_option("--threads", o.threads, "Threads running the io_context")
+  app.add_option("--threads", o.threads,
+                 "Threads, each running its own io_context (its own ring); the pool is shared")
       ->check(CLI::Range(1u, 256u))
       ->capture_default_str();
-  app.add_option("--pool-buffers", o.pool_buffers, "Buffers in the shared pool")
+  std::map<std::string, accept_mode> accepts{{"round-robin", accept_mode::round_robin},
+                                             {"reuseport", accept_mode::reuseport}};
+  app.add_option("--accept", o.accept,
+                 "With several threads: round-robin (one acceptor hands connections to the "
+                 "contexts in turn) or reuseport (an SO_REUSEPORT acceptor per context)")
+      ->transform(CLI::CheckedTransformer(accepts, CLI::ignore_case));
+  app.add_option("--pool-buffers", o.pool_buffers, "Buffers in the pool (one pool for all threads)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{16384}))
       ->capture_default_str();
   app.add_option("--buffer-size", o.buffer_size,

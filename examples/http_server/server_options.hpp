@@ -22,11 +22,23 @@ enum class read_mode {
   file_body,
 };
 
+/// How accepted connections reach the io_contexts (one per thread).
+enum class accept_mode {
+  /// One acceptor, on the first context, hands each accepted socket to the
+  /// contexts in turn: exact balance of long-lived connections, one
+  /// cross-thread post per connection.
+  round_robin,
+  /// One SO_REUSEPORT acceptor per context: the kernel spreads connections
+  /// by a hash of the 4-tuple, no hand-off; uneven with few connections.
+  reuseport,
+};
+
 struct server_options {
   std::filesystem::path root;
   std::string address = "127.0.0.1";
   unsigned short port = 0; ///< 0: an ephemeral port, printed on stdout
-  unsigned threads = 1;
+  unsigned threads = 1;    ///< io_contexts, one thread each
+  accept_mode accept = accept_mode::round_robin;
   std::size_t pool_buffers = 64;
   std::size_t buffer_size = 256 * 1024;
   /// Buffers one response may hold: the first is waited for (back-pressure),
@@ -43,5 +55,6 @@ struct server_options {
 std::variant<server_options, int> parse_options(int argc, char** argv);
 
 const char* to_string(read_mode mode) noexcept;
+const char* to_string(accept_mode mode) noexcept;
 
 } // namespace http_server

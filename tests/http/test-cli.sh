@@ -3,7 +3,7 @@
 source "$(dirname "$0")/lib.sh"
 
 "$SERVER" --help >"$WORK/out" 2>&1 || fail "--help failed"
-for opt in --port --threads --pool-buffers --buffer-size --direct --mode; do
+for opt in --port --threads --accept --pool-buffers --buffer-size --direct --mode; do
   grep -q -- "$opt" "$WORK/out" || fail "--help does not mention $opt"
 done
 expect_exit() {
@@ -17,6 +17,7 @@ expect_exit 2 "$WORK/no-such-dir"
 expect_exit 2 "$ROOT" --bogus
 expect_exit 2 "$ROOT" --mode warp
 expect_exit 2 "$ROOT" --threads 0
+expect_exit 2 "$ROOT" --threads 2 --accept everywhere
 expect_exit 2 "$ROOT" --direct --buffer-size 5000
 expect_exit 2 "$ROOT" --direct --mode file-body
 expect_exit 1 "$ROOT" --address 203.0.113.1 # not a local address: bind fails
