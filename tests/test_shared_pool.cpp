@@ -6,6 +6,7 @@
 
 #include <fstream>
 #include <functional>
+#include <latch>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -510,11 +511,15 @@ BOOST_AUTO_TEST_CASE(one_context_with_a_ring_per_thread, *boost::unit_test::time
           });
     });
   };
+  // Both threads start their reads before either runs the context: a run()
+  // that finds no work stops the context for the other thread.
+  std::latch started(2);
   std::vector<std::thread> threads;
   for (int t = 0; t < 2; ++t)
     threads.emplace_back([&] {
       for (int d = 0; d < depth; ++d)
         next(per_thread / depth); // started outside run(): this thread's ring
+      started.arrive_and_wait();
       ctx.run();
     });
   for (auto& t : threads)
