@@ -24,7 +24,9 @@ namespace asio_uring_fixed {
 /// async_read_fixed_at, async_write_fixed_at and their _all forms on the
 /// io_context it was registered with submit their requests on the slot
 /// (IOSQE_FIXED_FILE). Everything else uses the plain descriptor with the
-/// same results: operations on another io_context, copy_fixed, and every
+/// same results: operations on another io_context or, with
+/// service_options::rings > 1, on another of its rings than the first (the
+/// file is registered in the first ring only), copy_fixed, and every
 /// operation when the file could not be registered (is_registered() false):
 /// the portable backend, Asio-ring mode, service_options::registered_file_slots
 /// 0 or a table the kernel refused (uring_service::file_table_error()), a

@@ -127,7 +127,9 @@ struct service_options {
   /// context is registered in the first ring and cloned into the others
   /// (see fixed_buffer_pool's shared constructor). 1 (the default) suits a
   /// context run on one thread. The portable backend and Asio-ring mode
-  /// always use one.
+  /// always use one. A registered_file is registered in the first ring only
+  /// (operations on the others use its plain descriptor), and single_issuer
+  /// applies to each ring, which then still promises one run() thread.
   unsigned rings = 1;
 
   /// Worker threads of the portable backend (files), 1..1024. Pipes and
