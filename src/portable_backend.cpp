@@ -13,6 +13,7 @@
 // moves the data when one is ready. Workers never block on a stream, and
 // regular files cost no system call more than their pread/pwrite.
 #include "backend.hpp"
+#include "metadata_calls.hpp"
 
 #include <asio_uring_fixed/config.hpp>
 
@@ -46,6 +47,8 @@ error_code errno_code(int e) {
 /// A request on a seekable descriptor: pread/pwrite. -ESPIPE when the
 /// descriptor is a stream.
 int perform(const io_request& r) {
+  if (!r.is_transfer())
+    return perform_metadata(r);
   for (;;) {
     ssize_t n = r.kind == io_request::read
                     ? ::pread(r.fd, r.data, r.length, static_cast<off_t>(r.offset))
@@ -107,7 +110,7 @@ unsigned run(operation* op, unsigned index) {
     }
     const io_request& r = op->requests_[index];
     int result = perform(r);
-    if (result == -ESPIPE) {
+    if (result == -ESPIPE && r.is_transfer()) {
       stream_attempt a = try_stream(r, false);
       if (!a.done)
         return index;

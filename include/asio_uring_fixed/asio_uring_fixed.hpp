@@ -6,6 +6,7 @@
 #include <asio_uring_fixed/error.hpp>
 #include <asio_uring_fixed/file.hpp>
 #include <asio_uring_fixed/file_handle.hpp>
+#include <asio_uring_fixed/file_operations.hpp>
 #include <asio_uring_fixed/fixed_buffer.hpp>
 #include <asio_uring_fixed/fixed_buffer_pool.hpp>
 #include <asio_uring_fixed/pool_options.hpp>

@@ -62,7 +62,12 @@ void install_cancellation(const Handler& handler, engine& e, operation* op,
 /// Maps a negative kernel result to an error_code: ECANCELED (and EINTR
 /// after a cancel request, which is how io-wq reports an interrupted request)
 /// become asio::error::operation_aborted, the rest keep their errno.
+/// The kernel's internal restart codes (ERESTARTSYS 512 ... 516), which an
+/// io-wq worker interrupted by a cancellation can let through (an open
+/// blocked on a FIFO): user space knows them as EINTR.
 inline error_code error_from_result(int result, bool cancel_requested) noexcept {
+  if (result <= -512 && result >= -516)
+    result = -EINTR;
   if (result == -ECANCELED || (cancel_requested && result == -EINTR))
     return asio::error::operation_aborted;
   return error_code(-result, system_category());

@@ -12,8 +12,40 @@ class engine;
 
 /// One kernel request of an operation (an SQE, or a pread/pwrite on the
 /// portable backend).
+/// The arguments of a file-metadata request beyond fd / data / length /
+/// offset (detail/metadata_op.hpp owns them, and the strings they point to).
+struct metadata_args {
+  const char* path = nullptr;  ///< openat, statx, mkdirat, unlinkat; the old name of
+                               ///< renameat / linkat; the target of symlinkat;
+                               ///< the attribute's name for the xattr requests
+  const char* path2 = nullptr; ///< the new name of renameat / linkat / symlinkat
+  int dirfd2 = -1;             ///< the new name's directory (renameat, linkat)
+  int flags = 0;               ///< open, statx, unlink, rename, link, xattr or fsync flags
+  std::uint32_t mode = 0;      ///< open / mkdir mode, statx mask, fallocate mode
+  std::uint64_t length = 0;    ///< fallocate's length
+
+  /// fsync's flags: fdatasync instead of fsync.
+  static constexpr int datasync = 1;
+};
+
 struct io_request {
-  enum kind_type : std::uint8_t { read, write };
+  enum kind_type : std::uint8_t {
+    read,
+    write,
+    // File metadata: one request each, never linked, never on a stream.
+    openat,
+    statx,
+    close,
+    fsync,
+    fallocate,
+    renameat,
+    unlinkat,
+    mkdirat,
+    symlinkat,
+    linkat,
+    fsetxattr,
+    fgetxattr,
+  };
   kind_type kind = read;
   int fd = -1;
   void* data = nullptr;
@@ -25,6 +57,12 @@ struct io_request {
   /// -1 to pass fd itself. fd stays valid either way: backends without the
   /// table (the portable one, Asio's ring) use it.
   int file_slot = -1;
+  /// The metadata kinds' other arguments (null for read and write). For
+  /// them fd is the descriptor or directory descriptor, data the statx or
+  /// xattr buffer, length the xattr buffer's size, offset fallocate's.
+  const metadata_args* metadata = nullptr;
+
+  bool is_transfer() const noexcept { return kind == read || kind == write; }
 };
 
 /// Base of every operation. `complete_` is called once per request result
