@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <set>
 #include <utility>
 
 namespace uring_cp {
@@ -214,7 +215,10 @@ class planner {
            place destination_at, const struct stat& st, int parent, bool operand) {
     struct stat existing {};
     int err = 0;
-    bool exists = stat_at(destination_at, existing, AT_SYMLINK_NOFOLLOW, err);
+    // Nothing exists yet in a destination directory this run creates: no
+    // look-up (for a tree, one system call per entry saved).
+    bool exists = !new_destination_dirs_.contains(destination_at.dir.get()) &&
+                  stat_at(destination_at, existing, AT_SYMLINK_NOFOLLOW, err);
     if (S_ISDIR(st.st_mode))
       return add_directory(source, std::move(source_at), destination, std::move(destination_at), st,
                            parent, operand, exists ? &existing : nullptr);
@@ -407,6 +411,8 @@ class planner {
     item.existing = existing;
     item.parent = parent;
     std::shared_ptr<dir_node> destination_self = item.destination_self;
+    if (!existing)
+      new_destination_dirs_.insert(destination_self.get());
     int index = static_cast<int>(plan_.directories.size());
     plan_.directories.push_back(std::move(item));
 
@@ -450,6 +456,9 @@ class planner {
   copy_plan plan_;
   /// --parents: destination directories planned, by path.
   std::map<fs::path, int> parents_;
+  /// Destination directories that did not exist when planned (the nodes
+  /// live as long as the plan's items).
+  std::set<const dir_node*> new_destination_dirs_;
   /// --preserve=links: (st_dev, st_ino) -> index of its first name.
   std::map<std::pair<dev_t, ino_t>, int> first_names_;
 };

@@ -78,8 +78,9 @@ std::optional<failure> open_pair(const copy_item& item, bool want_direct, std::s
 
   out.alignment = 0;
   // Buffered reads go front to back: ask for the larger readahead window
-  // (as cp does); it matters when the source is not cached.
-  if (!want_direct && out.size > 0)
+  // (as cp does); it matters when the source is not cached, and not for a
+  // file that one block holds.
+  if (!want_direct && out.size > block_size)
     ::posix_fadvise(out.source.native_handle(), 0, 0, POSIX_FADV_SEQUENTIAL);
   if (want_direct && out.size > 0) {
     std::string why_not;
