@@ -25,9 +25,10 @@
 namespace uring_cp {
 
 /// The mode to create a file's temporary with: its final mode when open(2)
-/// and the umask give it (a new file with nothing preserved: no chmod later),
-/// else 0600 until apply_file_attributes sets it.
-mode_t creation_mode(const copy_item& item, const preserve_set& keep);
+/// and the umask give it and nothing later changes it (a new file in a
+/// directory without a default ACL, owned as it should be: no chmod or
+/// chown later), else 0600 until apply_file_attributes sets it.
+mode_t creation_mode(const copy_item& item, const preserve_set& keep, mode_t umask);
 
 /// Applies the rules to the open temporary dst_fd of a regular file created
 /// with creation_mode(); src_fd is its open source.

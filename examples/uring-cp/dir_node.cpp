@@ -1,11 +1,14 @@
 #include "dir_node.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <mutex>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -112,6 +115,24 @@ dir_ref dir_node::open(std::error_code& ec) {
     ::close(f);
   ec.clear();
   return dir_ref(shared_from_this(), fd_);
+}
+
+const creation_facts& dir_node::facts() {
+  std::call_once(facts_once_, [this] {
+    std::error_code ec;
+    dir_ref ref = open(ec);
+    struct stat st {};
+    if (!ref || ::fstat(ref.fd(), &st) != 0)
+      return;
+    std::string proc = "/proc/self/fd/" + std::to_string(ref.fd());
+    bool acl = ::getxattr(proc.c_str(), "system.posix_acl_default", nullptr, 0) >= 0 ||
+               (errno != ENODATA && errno != ENOTSUP && errno != ENOSYS);
+    facts_.device = st.st_dev;
+    facts_.group = (st.st_mode & S_ISGID) ? st.st_gid : ::getegid();
+    facts_.default_acl = acl;
+    facts_.known = true;
+  });
+  return facts_;
 }
 
 void dir_node::unpin() noexcept {

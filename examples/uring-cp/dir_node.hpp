@@ -6,8 +6,11 @@
 // many directories does not run out of descriptors. Thread-safe.
 #pragma once
 
+#include <sys/types.h>
+
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <system_error>
 
@@ -39,6 +42,19 @@ class dir_ref {
   int fd_ = -1;
 };
 
+/// What a file created in a directory starts with, by the kernel's rules:
+/// its group (the directory's when it is set-group-ID, else the process's
+/// effective group), and whether a default ACL of the directory gives it an
+/// access ACL and replaces the umask. Read once per directory.
+struct creation_facts {
+  /// False when the directory could not be read: assume nothing.
+  bool known = false;
+  /// The directory's filesystem.
+  dev_t device = 0;
+  gid_t group = 0;
+  bool default_acl = true;
+};
+
 class dir_node : public std::enable_shared_from_this<dir_node> {
  public:
   /// A directory named by a path from the current directory (an operand's
@@ -51,6 +67,11 @@ class dir_node : public std::enable_shared_from_this<dir_node> {
 
   /// Opens (or reuses) the descriptor; an empty ref with ec set on failure.
   dir_ref open(std::error_code& ec);
+
+  /// See creation_facts: read on first use (fstat and one getxattr of the
+  /// directory), then kept; thread-safe. For a destination directory, whose
+  /// own mode and ACLs uring-cp sets only after its contents.
+  const creation_facts& facts();
 
   /// The path for messages: the anchor's path and the names below it.
   const std::filesystem::path& path() const noexcept { return path_; }
@@ -71,6 +92,8 @@ class dir_node : public std::enable_shared_from_this<dir_node> {
   bool follow_ = true;
   int fd_ = -1;  ///< guarded by the cache's mutex
   int pins_ = 0; ///< dir_refs alive
+  std::once_flag facts_once_;
+  creation_facts facts_;
 };
 
 } // namespace uring_cp

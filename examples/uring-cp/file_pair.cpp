@@ -70,9 +70,13 @@ std::optional<failure> open_pair(const copy_item& item, bool want_direct, std::s
   out.mtime = st.st_mtim;
   out.sparse = may_have_holes(out.size, static_cast<std::uint64_t>(st.st_blocks));
 
+  // A new file that one block holds: an anonymous temporary (see
+  // temp_file.hpp), one directory operation instead of two.
+  bool anonymous = !item.existing && out.size <= block_size;
   std::error_code create_ec;
-  out.destination = temp_file::create(*item.destination_at.dir, item.destination_at.name,
-                                      creation_mode(item, ctx.opts.keep), create_ec);
+  out.destination =
+      temp_file::create(*item.destination_at.dir, item.destination_at.name,
+                        creation_mode(item, ctx.opts.keep, ctx.umask), anonymous, create_ec);
   if (create_ec)
     return path_failure("cannot create regular file", item.destination, create_ec);
 

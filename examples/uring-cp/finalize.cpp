@@ -38,9 +38,9 @@ finalize_result finalize_file(const copy_item& item, file_pair& pair, std::uint6
   std::error_code rename_ec = pair.destination.commit(opts.no_clobber, opts.fsync);
   if (rename_ec == std::errc::file_exists && opts.no_clobber)
     return {false, std::nullopt}; // appeared meanwhile: -n keeps it
-  if (rename_ec && pair.destination.name().empty() && item.linked)
+  if (rename_ec && pair.destination.in_place() && item.linked)
     item.linked->committed = true;
-  if (rename_ec && pair.destination.name().empty()) // renamed; the directory fsync failed
+  if (rename_ec && pair.destination.in_place()) // renamed; the directory fsync failed
     return {true, path_failure("error syncing the directory of", item.destination, rename_ec)};
   if (rename_ec)
     return {false, path_failure("cannot create regular file", item.destination, rename_ec)};

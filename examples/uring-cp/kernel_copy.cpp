@@ -8,6 +8,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <mutex>
+#include <utility>
+#include <vector>
 
 namespace uring_cp {
 namespace {
@@ -24,6 +27,30 @@ bool is_refusal(int err) {
   return err == EXDEV || err == EOPNOTSUPP || err == ENOSYS || err == EINVAL || err == EBADF;
 }
 
+/// Pairs of filesystems (source, destination) where FICLONE was refused:
+/// it is not tried again between them (one failing ioctl per file saved).
+class reflink_refusals {
+ public:
+  bool contains(dev_t from, dev_t to) {
+    std::lock_guard lock(mutex_);
+    return std::find(pairs_.begin(), pairs_.end(), std::pair{from, to}) != pairs_.end();
+  }
+  void add(dev_t from, dev_t to) {
+    std::lock_guard lock(mutex_);
+    if (std::find(pairs_.begin(), pairs_.end(), std::pair{from, to}) == pairs_.end())
+      pairs_.emplace_back(from, to);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::pair<dev_t, dev_t>> pairs_;
+};
+
+reflink_refusals& refused_reflinks() {
+  static reflink_refusals r;
+  return r;
+}
+
 } // namespace
 
 kernel_outcome kernel_copy(const copy_item& item, file_pair& pair, run_context& ctx,
@@ -34,9 +61,16 @@ kernel_outcome kernel_copy(const copy_item& item, file_pair& pair, run_context& 
   end_of_data = pair.size;
   if (pair.size == 0)
     return kernel_outcome::copied;
-  if (::ioctl(out, FICLONE, in) == 0) {
-    ctx.progress.add_bytes(pair.size);
-    return kernel_outcome::reflinked;
+  const creation_facts& facts = item.destination_at.dir->facts();
+  const dev_t from = item.source_stat.st_dev;
+  if (!facts.known || !refused_reflinks().contains(from, facts.device)) {
+    if (::ioctl(out, FICLONE, in) == 0) {
+      ctx.progress.add_bytes(pair.size);
+      return kernel_outcome::reflinked;
+    }
+    if (facts.known &&
+        (errno == EOPNOTSUPP || errno == ENOTTY || errno == EXDEV || errno == EINVAL))
+      refused_reflinks().add(from, facts.device);
   }
   extent_cursor regions(in, pair.size, pair.sparse, 0);
   std::uint64_t begin = 0, end = 0;

@@ -47,8 +47,12 @@ std::string temporary_name(std::string_view entry) {
     c = alphabet[r % 62];
     r /= 62;
   }
-  std::string name = "." + temporary_name_part(entry);
-  name.append(temporary_name_marker).append(pid).append(".").append(suffix);
+  std::string name(1, '.');
+  name.append(temporary_name_part(entry))
+      .append(temporary_name_marker)
+      .append(pid)
+      .append(".")
+      .append(suffix);
   return name;
 }
 
@@ -80,12 +84,62 @@ std::error_code sync_directory(int dir_fd) {
   return ec;
 }
 
-temp_file temp_file::create(dir_node& dir, const std::string& name, unsigned mode,
+namespace {
+
+/// Set once a filesystem refused O_TMPFILE: named temporaries from then on.
+std::atomic<bool> tmpfile_refused{false};
+
+bool is_tmpfile_refusal(int err) {
+  return err == EOPNOTSUPP || err == EISDIR || err == EINVAL;
+}
+
+/// How an anonymous file gets a name: linkat(fd, "", AT_EMPTY_PATH) needs
+/// CAP_DAC_READ_SEARCH (ENOENT without it); /proc/self/fd/N with
+/// AT_SYMLINK_FOLLOW needs only /proc. 0 until one of them has worked.
+std::atomic<int> link_way{0};
+constexpr int link_by_empty_path = 1, link_by_proc = 2;
+
+int link_anonymous(int fd, int dir_fd, const char* name) {
+  int way = link_way.load(std::memory_order_relaxed);
+  if (way != link_by_proc) {
+    if (::linkat(fd, "", dir_fd, name, AT_EMPTY_PATH) == 0) {
+      link_way.store(link_by_empty_path, std::memory_order_relaxed);
+      return 0;
+    }
+    if (way == link_by_empty_path || errno != ENOENT)
+      return -1;
+  }
+  std::string proc = "/proc/self/fd/" + std::to_string(fd);
+  if (::linkat(AT_FDCWD, proc.c_str(), dir_fd, name, AT_SYMLINK_FOLLOW) != 0)
+    return -1;
+  link_way.store(link_by_proc, std::memory_order_relaxed);
+  return 0;
+}
+
+} // namespace
+
+temp_file temp_file::create(dir_node& dir, const std::string& name, unsigned mode, bool anonymous,
                             std::error_code& ec) {
   temp_file t;
   t.dir_ = dir.open(ec);
   if (!t.dir_)
     return t;
+  if (anonymous && !tmpfile_refused.load(std::memory_order_relaxed)) {
+    int fd = ::openat(t.dir_.fd(), ".", O_TMPFILE | O_RDWR | O_CLOEXEC, static_cast<mode_t>(mode));
+    if (fd >= 0) {
+      t.file_ = asio_uring_fixed::file(fd);
+      t.destination_name_ = name;
+      t.anonymous_ = true;
+      ec.clear();
+      return t;
+    }
+    if (!is_tmpfile_refusal(errno)) {
+      ec = last_error();
+      t.dir_.reset();
+      return t;
+    }
+    tmpfile_refused.store(true, std::memory_order_relaxed);
+  }
   for (int attempt = 0; attempt < 100; ++attempt) {
     std::string candidate = temporary_name(name);
     int fd = ::openat(t.dir_.fd(), candidate.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
@@ -114,7 +168,9 @@ temp_file temp_file::create(dir_node& dir, const std::string& name, unsigned mod
 temp_file::temp_file(temp_file&& other) noexcept
     : file_(std::move(other.file_)), dir_(std::move(other.dir_)),
       name_(std::exchange(other.name_, {})),
-      destination_name_(std::exchange(other.destination_name_, {})) {}
+      destination_name_(std::exchange(other.destination_name_, {})),
+      anonymous_(std::exchange(other.anonymous_, false)),
+      in_place_(std::exchange(other.in_place_, false)) {}
 
 temp_file& temp_file::operator=(temp_file&& other) noexcept {
   if (this != &other) {
@@ -123,16 +179,47 @@ temp_file& temp_file::operator=(temp_file&& other) noexcept {
     dir_ = std::move(other.dir_);
     name_ = std::exchange(other.name_, {});
     destination_name_ = std::exchange(other.destination_name_, {});
+    anonymous_ = std::exchange(other.anonymous_, false);
+    in_place_ = std::exchange(other.in_place_, false);
   }
   return *this;
 }
 
-std::error_code temp_file::commit(bool no_replace, bool durable) {
-  std::error_code ec = move_into_place(dir_.fd(), name_, destination_name_, no_replace, durable);
-  // Once renamed, the temporary name is gone: nothing to discard, even when
-  // only the directory fsync failed.
-  if (!ec || ::faccessat(dir_.fd(), name_.c_str(), F_OK, AT_SYMLINK_NOFOLLOW) != 0) {
+std::error_code temp_file::commit_anonymous(bool no_replace, bool durable) {
+  const int dir_fd = dir_.fd();
+  if (link_anonymous(fd(), dir_fd, destination_name_.c_str()) != 0) {
+    if (errno != EEXIST || no_replace)
+      return last_error();
+    // The name appeared since the plan: replace it as a rename would, from
+    // a named link (which discard() removes if the rename fails).
+    for (int attempt = 0; name_.empty(); ++attempt) {
+      std::string candidate = temporary_name(destination_name_);
+      if (link_anonymous(fd(), dir_fd, candidate.c_str()) == 0)
+        name_ = std::move(candidate);
+      else if (errno != EEXIST || attempt == 100)
+        return last_error();
+    }
+    if (::renameat(dir_fd, name_.c_str(), dir_fd, destination_name_.c_str()) != 0)
+      return last_error();
     name_.clear();
+  }
+  in_place_ = true;
+  return durable ? sync_directory(dir_fd) : std::error_code();
+}
+
+std::error_code temp_file::commit(bool no_replace, bool durable) {
+  std::error_code ec;
+  if (anonymous_) {
+    ec = commit_anonymous(no_replace, durable);
+  } else {
+    ec = move_into_place(dir_.fd(), name_, destination_name_, no_replace, durable);
+    // Once renamed, the temporary name is gone: nothing to discard, even
+    // when only the directory fsync failed.
+    in_place_ = !ec || ::faccessat(dir_.fd(), name_.c_str(), F_OK, AT_SYMLINK_NOFOLLOW) != 0;
+    if (in_place_)
+      name_.clear();
+  }
+  if (in_place_) {
     file_.close();
     dir_.reset();
   }

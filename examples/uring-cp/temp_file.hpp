@@ -4,6 +4,14 @@
 // copy from leaving a half-written file or touching an existing one; what a
 // killed process leaves behind is removed by the next run to the same
 // destination (stale_temporaries.hpp).
+//
+// A temporary may also be anonymous: an O_TMPFILE inode in the destination's
+// directory, with no name at all until linkat(2) gives it the destination's
+// when complete. That costs one directory operation instead of two (create,
+// then rename), needs no lock, and a killed process leaves nothing behind.
+// uring-cp uses it for new files that one block holds, where the directory
+// operations cost as much as the data; a larger file keeps a named
+// temporary, whose growth shows how far its copy is.
 #pragma once
 
 #include "dir_node.hpp"
@@ -52,9 +60,11 @@ class temp_file {
   /// Creates a new, empty temporary (O_RDWR | O_CREAT | O_EXCL; mode as for
   /// open(2), so less the umask) beside the entry `name` of dir, and takes
   /// an exclusive flock(2) on it that lasts until it is closed (the mark of
-  /// a live one). The temporary keeps dir open until it is committed or
+  /// a live one). With anonymous, makes an O_TMPFILE one instead where the
+  /// filesystem has them (else a named one, and no more O_TMPFILE attempts
+  /// in this process). The temporary keeps dir open until it is committed or
   /// discarded.
-  static temp_file create(dir_node& dir, const std::string& name, unsigned mode,
+  static temp_file create(dir_node& dir, const std::string& name, unsigned mode, bool anonymous,
                           std::error_code& ec);
 
   temp_file(temp_file&& other) noexcept;
@@ -63,11 +73,19 @@ class temp_file {
 
   asio_uring_fixed::file& file() noexcept { return file_; }
   int fd() const noexcept { return file_.native_handle(); }
-  /// The temporary's name in its directory; empty once committed or discarded.
+  /// The temporary's name in its directory; empty when anonymous, and once
+  /// committed or discarded.
   const std::string& name() const noexcept { return name_; }
+  bool anonymous() const noexcept { return anonymous_; }
+  /// The file has the destination's name (commit succeeded, perhaps short
+  /// of the directory fsync).
+  bool in_place() const noexcept { return in_place_; }
 
-  /// Renames the file to the name it was created for (see move_into_place)
-  /// and closes it. On success the temporary no longer exists; on failure
+  /// Renames the file to the name it was created for (see move_into_place),
+  /// or for an anonymous one links it there (failing with EEXIST under
+  /// no_replace when the name exists, else replacing what appeared there
+  /// since the plan through a named link and a rename), and closes it. On
+  /// success the temporary no longer exists; on failure before in_place(),
   /// it is still there and discard() removes it.
   std::error_code commit(bool no_replace, bool durable);
 
@@ -75,10 +93,14 @@ class temp_file {
   void discard() noexcept;
 
  private:
+  std::error_code commit_anonymous(bool no_replace, bool durable);
+
   asio_uring_fixed::file file_;
   dir_ref dir_;
   std::string name_;
   std::string destination_name_;
+  bool anonymous_ = false;
+  bool in_place_ = false;
 };
 
 } // namespace uring_cp

@@ -61,7 +61,9 @@ void tree_builder::make_directories() {
     }
     if (dir.existing)
       continue;
-    mode_t mode = (dir.source_stat.st_mode & 0777 & ~ctx_.umask) | S_IRWXU;
+    // As cp: the kernel takes the umask off, or a default ACL of the parent
+    // applies instead (and then shapes the new directory's ACL from mode).
+    mode_t mode = (dir.source_stat.st_mode & 0777) | S_IRWXU;
     dir_ref parent =
         open_dir_of(dir.destination_at, ctx_, "cannot create directory", dir.destination);
     if (!parent) {

@@ -111,10 +111,11 @@ bool get_value(const xattr_io& io, const char* name, std::vector<char>& value, i
 
 } // namespace
 
-void copy_xattrs(xattr_handle src, xattr_handle dst, const std::filesystem::path& destination,
-                 const preserve_set& keep, console& out) {
+std::optional<bool> copy_xattrs(xattr_handle src, xattr_handle dst,
+                                const std::filesystem::path& destination, const preserve_set& keep,
+                                console& out) {
   if (!keep.xattr && !keep.context)
-    return;
+    return std::nullopt;
   xattr_io from(src), to(dst);
   // Which failures are printed, and whether they fail the run (cp's
   // copy_attr: all of them when --preserve=xattr was asked for; none with
@@ -131,14 +132,15 @@ void copy_xattrs(xattr_handle src, xattr_handle dst, const std::filesystem::path
     if (!unsupported(err))
       report(keep.xattr_required, err,
              fmt::format("listing attributes of {}: {}", quote(destination), std::strerror(err)));
-    return;
+    return std::nullopt;
   }
-  bool refused_required = false, refused = false;
+  bool refused_required = false, refused = false, acl = false;
   std::vector<char> value;
   for (std::size_t at = 0; at < names.size();) {
     std::string_view name(names.data() + at);
     at += name.size() + 1;
     bool label = name == selinux_label;
+    acl = acl || name == acl_access || name == acl_default;
     if (skipped_by_cp(name) || !(keep.xattr || label) || (label && !keep.xattr && !keep.context))
       continue;
     bool required = keep.xattr_required || (label && keep.context_required);
@@ -166,11 +168,13 @@ void copy_xattrs(xattr_handle src, xattr_handle dst, const std::filesystem::path
     report(
         refused_required, ENOTSUP,
         fmt::format("setting attributes for {}: {}", quote(destination), std::strerror(ENOTSUP)));
+  return acl;
 }
 
 void copy_acls(xattr_handle src, xattr_handle dst, bool directory,
-               const std::filesystem::path& destination, const preserve_set& keep, console& out) {
-  if (!keep.mode)
+               const std::filesystem::path& destination, const preserve_set& keep, console& out,
+               acl_hints hints) {
+  if (!keep.mode || (!hints.source_may_have && !hints.destination_may_have))
     return;
   xattr_io from(src), to(dst);
   std::vector<char> value;
@@ -178,15 +182,16 @@ void copy_acls(xattr_handle src, xattr_handle dst, bool directory,
     if (name == acl_default && !directory)
       break;
     const char* n = name.data();
-    int err = 0;
-    if (get_value(from, n, value, err)) {
+    int err = ENODATA;
+    if (hints.source_may_have && get_value(from, n, value, err)) {
       if (to.set(n, value.data(), value.size()) != 0)
         out.error(fmt::format("preserving permissions for {}: {}", quote(destination),
                               std::strerror(errno)));
     } else if (err == ENODATA || unsupported(err)) {
       // No ACL beyond the mode: drop one the new file inherited from a
       // default ACL of its directory, so that only the mode applies.
-      if (to.remove(n) != 0 && errno != ENODATA && !unsupported(errno))
+      if (hints.destination_may_have && to.remove(n) != 0 && errno != ENODATA &&
+          !unsupported(errno))
         out.error(fmt::format("preserving permissions for {}: {}", quote(destination),
                               std::strerror(errno)));
     } else {

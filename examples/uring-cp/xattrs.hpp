@@ -14,6 +14,7 @@
 #include "options.hpp"
 
 #include <filesystem>
+#include <optional>
 
 namespace uring_cp {
 
@@ -29,14 +30,26 @@ struct xattr_handle {
 /// set one: with keep.xattr_required (--preserve=xattr named), errors
 /// (ENOTSUP as cp words it: "setting attributes for 'DST': Operation not
 /// supported"); else, with -a (keep.quiet_xattr), nothing; else notices for
-/// all but ENOTSUP.
-void copy_xattrs(xattr_handle src, xattr_handle dst, const std::filesystem::path& destination,
-                 const preserve_set& keep, console& out);
+/// all but ENOTSUP. Returns whether the source's xattr names include an ACL
+/// (listxattr(2) lists them), or nothing when its names were not read.
+std::optional<bool> copy_xattrs(xattr_handle src, xattr_handle dst,
+                                const std::filesystem::path& destination, const preserve_set& keep,
+                                console& out);
+
+/// What is known before copy_acls, to spare it system calls: whether the
+/// source may have an ACL (false when its listed xattr names have none) and
+/// whether dst may (false for a new file in a directory without a default
+/// ACL, which is all that would give it one).
+struct acl_hints {
+  bool source_may_have = true;
+  bool destination_may_have = true;
+};
 
 /// With keep.mode: gives dst the ACLs of src (access ACL; default ACL too for
 /// directories), and removes an ACL dst inherited when src has none. A
 /// failure is an error "preserving permissions for 'DST': ...", as in cp.
 void copy_acls(xattr_handle src, xattr_handle dst, bool directory,
-               const std::filesystem::path& destination, const preserve_set& keep, console& out);
+               const std::filesystem::path& destination, const preserve_set& keep, console& out,
+               acl_hints hints = {});
 
 } // namespace uring_cp
