@@ -18,13 +18,19 @@ std::string_view to_string(copy_method method) noexcept {
   return "?";
 }
 
-method_choice choose_method(copy_method requested, bool direct, bool crosses_filesystems) {
+method_choice choose_method(copy_method requested, bool direct, bool crosses_filesystems,
+                            reflink_mode reflink) {
   if (requested != copy_method::automatic)
     return {requested, {}};
+  if (reflink == reflink_mode::always)
+    return {copy_method::kernel, "--reflink=always: only the kernel method clones"};
   if (direct)
     return {copy_method::fixed,
             "--direct: O_DIRECT transfers go straight between the device and the pool, where "
             "registered buffers save pinning the pages on every I/O"};
+  if (reflink == reflink_mode::never)
+    return {copy_method::posix, "--reflink=never: no clone, and no copy_file_range (which may "
+                                "clone)"};
   if (!crosses_filesystems)
     return {copy_method::kernel, "buffered copy within one filesystem: reflink or "
                                  "copy_file_range keeps the data inside the kernel"};

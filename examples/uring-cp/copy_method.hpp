@@ -24,6 +24,12 @@ enum class copy_method {
 
 std::string_view to_string(copy_method method) noexcept;
 
+/// --reflink=WHEN (cp's): auto clones (FICLONE) where the filesystem can
+/// and copies otherwise; always clones or fails the file ("failed to
+/// clone"); never neither clones nor uses copy_file_range (which may clone
+/// by itself), so the copy has blocks of its own.
+enum class reflink_mode { automatic, always, never };
+
 /// True for the methods that run on the library's pipeline.
 inline bool uses_pipeline(copy_method method) noexcept {
   return method == copy_method::fixed || method == copy_method::plain;
@@ -43,7 +49,10 @@ struct method_choice {
 ///    (reflink/copy_file_range): the data never crosses into user memory;
 ///  - buffered across filesystems: posix, because copy_file_range refuses
 ///    cross-filesystem copies (EXDEV) and buffered io_uring writes are handed
-///    to io-wq worker threads, which costs more CPU than a pread/pwrite loop.
-method_choice choose_method(copy_method requested, bool direct, bool crosses_filesystems);
+///    to io-wq worker threads, which costs more CPU than a pread/pwrite loop;
+///  - --reflink=always: kernel (only it clones); --reflink=never, buffered:
+///    posix (the kernel method would clone or copy_file_range).
+method_choice choose_method(copy_method requested, bool direct, bool crosses_filesystems,
+                            reflink_mode reflink = reflink_mode::automatic);
 
 } // namespace uring_cp

@@ -100,7 +100,8 @@ int run_copy(const options& opts) {
   counters.total_bytes = plan.total_bytes;
   counters.total_files = plan.files.size();
 
-  method_choice choice = choose_method(opts.method, opts.direct, plan.crosses_filesystems);
+  method_choice choice =
+      choose_method(opts.method, opts.direct, plan.crosses_filesystems, opts.reflink);
   if (opts.verbose)
     out.line(choice.reason.empty()
                  ? fmt::format("method: {}", to_string(choice.method))

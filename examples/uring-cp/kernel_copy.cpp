@@ -1,6 +1,9 @@
 #include "kernel_copy.hpp"
 
 #include "extents.hpp"
+#include "text.hpp"
+
+#include <fmt/format.h>
 
 #include <linux/fs.h>
 #include <sys/ioctl.h>
@@ -8,6 +11,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <mutex>
 #include <utility>
 #include <vector>
@@ -59,6 +63,15 @@ kernel_outcome kernel_copy(const copy_item& item, file_pair& pair, run_context& 
   const int in = pair.source.native_handle();
   const int out = pair.destination.fd();
   end_of_data = pair.size;
+  if (ctx.opts.reflink == reflink_mode::always) {
+    if (::ioctl(out, FICLONE, in) == 0) {
+      ctx.progress.add_bytes(pair.size);
+      return kernel_outcome::reflinked;
+    }
+    error = failure{fmt::format("failed to clone {} from {}: {}", quote(item.destination),
+                                quote(item.source), std::strerror(errno))};
+    return kernel_outcome::copied;
+  }
   if (pair.size == 0)
     return kernel_outcome::copied;
   const creation_facts& facts = item.destination_at.dir->facts();

@@ -89,14 +89,17 @@ std::string apply_attribute_list(std::string_view list, bool on, preserve_set& k
   }
 }
 
-/// cp's --preserve takes its list only as --preserve=LIST; a bare --preserve
-/// is mode,ownership,timestamps. CLI11 would take the next word as the list,
-/// so the bare form is rewritten before parsing (up to a "--").
-std::vector<std::string> rewrite_bare_preserve(int argc, char** argv) {
+/// cp's --preserve and --reflink take their values only as --preserve=LIST
+/// and --reflink=WHEN; a bare --preserve is mode,ownership,timestamps and a
+/// bare --reflink is always. CLI11 would take the next word as the value, so
+/// the bare forms are rewritten before parsing (up to a "--").
+std::vector<std::string> rewrite_bare_options(int argc, char** argv) {
   std::vector<std::string> args(argv, argv + argc);
   for (std::size_t i = 1; i < args.size() && args[i] != "--"; ++i)
     if (args[i] == "--preserve")
       args[i] = "--preserve=mode,ownership,timestamps";
+    else if (args[i] == "--reflink")
+      args[i] = "--reflink=always";
   return args;
 }
 
@@ -157,6 +160,14 @@ std::variant<options, int> parse_options(int argc, char** argv) {
   std::string method = "auto";
   app.add_option("--method", method, "auto|fixed|plain|posix|kernel (default auto)")
       ->check(CLI::IsMember(methods, CLI::ignore_case));
+  std::map<std::string, reflink_mode> reflinks{{"auto", reflink_mode::automatic},
+                                               {"always", reflink_mode::always},
+                                               {"never", reflink_mode::never}};
+  std::string reflink = "auto";
+  app.add_option("--reflink", reflink,
+                 "clone (FICLONE) the data: auto where the filesystem can (default), always "
+                 "(or fail; bare --reflink), never (nor copy_file_range)")
+      ->check(CLI::IsMember(reflinks));
   app.add_option("--queue-depth", o.queue_depth,
                  "blocks in flight in the pipeline, and buffers in its pool (default 32)")
       ->check(CLI::Range(1, 4096));
@@ -171,7 +182,7 @@ std::variant<options, int> parse_options(int argc, char** argv) {
   app.add_option("SOURCE... DEST", paths, "files and directories to copy, then the target");
 
   try {
-    std::vector<std::string> args = rewrite_bare_preserve(argc, argv);
+    std::vector<std::string> args = rewrite_bare_options(argc, argv);
     std::vector<std::string> reversed(args.rbegin(), args.rend() - 1); // CLI11 wants them reversed
     app.parse(reversed);
   } catch (const CLI::ParseError& e) {
@@ -182,6 +193,7 @@ std::variant<options, int> parse_options(int argc, char** argv) {
   }
 
   o.method = methods.at(CLI::detail::to_lower(method));
+  o.reflink = reflinks.at(reflink);
   auto usage_error = [](std::string_view message) {
     fmt::print(stderr, "uring-cp: {}\nTry 'uring-cp --help' for more information.\n", message);
     return 1;
@@ -236,6 +248,13 @@ std::variant<options, int> parse_options(int argc, char** argv) {
   if (o.direct && o.method == copy_method::kernel)
     return usage_error("--direct cannot be used with --method=kernel (the kernel chooses how "
                        "copy_file_range reads and writes)");
+  if (o.reflink == reflink_mode::always &&
+      (o.direct || (o.method != copy_method::automatic && o.method != copy_method::kernel)))
+    return usage_error("--reflink=always needs the kernel method (only it clones), without "
+                       "--direct");
+  if (o.reflink == reflink_mode::never && o.method == copy_method::kernel)
+    return usage_error("--reflink=never cannot be used with --method=kernel (copy_file_range "
+                       "may clone)");
   if (o.direct && o.block_size % 4096 != 0)
     return usage_error("--block-size must be a multiple of 4 KiB with --direct");
   if (progress_on && progress_off)

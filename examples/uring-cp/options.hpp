@@ -54,6 +54,7 @@ struct options {
   dereference deref = dereference::always;
 
   copy_method method = copy_method::automatic;
+  reflink_mode reflink = reflink_mode::automatic;
   std::size_t queue_depth = 32;
   std::size_t block_size = std::size_t{1} << 20;
   bool direct = false;
