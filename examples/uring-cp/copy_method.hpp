@@ -30,6 +30,11 @@ std::string_view to_string(copy_method method) noexcept;
 /// by itself), so the copy has blocks of its own.
 enum class reflink_mode { automatic, always, never };
 
+/// --sparse=WHEN (cp's): auto keeps the holes of a source that has some;
+/// always also leaves a hole for every 4 KiB block of zeros (found in
+/// memory: the posix method only); never fills holes with written zeros.
+enum class sparse_mode { automatic, always, never };
+
 /// True for the methods that run on the library's pipeline.
 inline bool uses_pipeline(copy_method method) noexcept {
   return method == copy_method::fixed || method == copy_method::plain;
@@ -50,9 +55,12 @@ struct method_choice {
 ///  - buffered across filesystems: posix, because copy_file_range refuses
 ///    cross-filesystem copies (EXDEV) and buffered io_uring writes are handed
 ///    to io-wq worker threads, which costs more CPU than a pread/pwrite loop;
-///  - --reflink=always: kernel (only it clones); --reflink=never, buffered:
-///    posix (the kernel method would clone or copy_file_range).
+///  - --reflink=always: kernel (only it clones); --reflink=never or
+///    --sparse=never, buffered: posix (the kernel method would clone or
+///    copy_file_range, keeping holes); --sparse=always: posix (zero blocks
+///    are found in memory).
 method_choice choose_method(copy_method requested, bool direct, bool crosses_filesystems,
-                            reflink_mode reflink = reflink_mode::automatic);
+                            reflink_mode reflink = reflink_mode::automatic,
+                            sparse_mode sparse = sparse_mode::automatic);
 
 } // namespace uring_cp

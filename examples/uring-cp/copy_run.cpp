@@ -101,7 +101,7 @@ int run_copy(const options& opts) {
   counters.total_files = plan.files.size();
 
   method_choice choice =
-      choose_method(opts.method, opts.direct, plan.crosses_filesystems, opts.reflink);
+      choose_method(opts.method, opts.direct, plan.crosses_filesystems, opts.reflink, opts.sparse);
   if (opts.verbose)
     out.line(choice.reason.empty()
                  ? fmt::format("method: {}", to_string(choice.method))

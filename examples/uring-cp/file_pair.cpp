@@ -68,7 +68,10 @@ std::optional<failure> open_pair(const copy_item& item, bool want_direct, std::s
     return failure{fmt::format("cannot copy {}: no longer a regular file", quote(item.source))};
   out.size = static_cast<std::uint64_t>(st.st_size);
   out.mtime = st.st_mtim;
-  out.sparse = may_have_holes(out.size, static_cast<std::uint64_t>(st.st_blocks));
+  out.sparse = ctx.opts.sparse == sparse_mode::always ||
+               (ctx.opts.sparse == sparse_mode::automatic &&
+                may_have_holes(out.size, static_cast<std::uint64_t>(st.st_blocks)));
+  out.make_holes = ctx.opts.sparse == sparse_mode::always;
 
   // A new file that one block holds: an anonymous temporary (see
   // temp_file.hpp), one directory operation instead of two.

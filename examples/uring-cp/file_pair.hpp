@@ -28,8 +28,11 @@ struct file_pair {
   struct timespec mtime {};
   /// O_DIRECT alignment of both sides, or 0 when the copy is buffered.
   std::size_t alignment = 0;
-  /// The source may have holes (see may_have_holes).
+  /// The source may have holes (see may_have_holes), or --sparse=always
+  /// makes some: the copy goes region by region and is truncated to size.
   bool sparse = false;
+  /// --sparse=always: blocks of zeros are not written (posix_copy).
+  bool make_holes = false;
 };
 
 /// Opens item's source and creates its temporary. With want_direct, switches

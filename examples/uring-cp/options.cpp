@@ -168,6 +168,14 @@ std::variant<options, int> parse_options(int argc, char** argv) {
                  "clone (FICLONE) the data: auto where the filesystem can (default), always "
                  "(or fail; bare --reflink), never (nor copy_file_range)")
       ->check(CLI::IsMember(reflinks));
+  std::map<std::string, sparse_mode> sparses{{"auto", sparse_mode::automatic},
+                                             {"always", sparse_mode::always},
+                                             {"never", sparse_mode::never}};
+  std::string sparse = "auto";
+  app.add_option("--sparse", sparse,
+                 "holes: auto keeps those of the source (default), always also makes one of "
+                 "every 4 KiB block of zeros, never writes them as zeros")
+      ->check(CLI::IsMember(sparses));
   app.add_option("--queue-depth", o.queue_depth,
                  "blocks in flight in the pipeline, and buffers in its pool (default 32)")
       ->check(CLI::Range(1, 4096));
@@ -194,6 +202,7 @@ std::variant<options, int> parse_options(int argc, char** argv) {
 
   o.method = methods.at(CLI::detail::to_lower(method));
   o.reflink = reflinks.at(reflink);
+  o.sparse = sparses.at(sparse);
   auto usage_error = [](std::string_view message) {
     fmt::print(stderr, "uring-cp: {}\nTry 'uring-cp --help' for more information.\n", message);
     return 1;
@@ -252,6 +261,15 @@ std::variant<options, int> parse_options(int argc, char** argv) {
       (o.direct || (o.method != copy_method::automatic && o.method != copy_method::kernel)))
     return usage_error("--reflink=always needs the kernel method (only it clones), without "
                        "--direct");
+  if (o.reflink == reflink_mode::always && o.sparse != sparse_mode::automatic)
+    return usage_error("--reflink can be used only with --sparse=auto");
+  if (o.sparse == sparse_mode::always && o.method != copy_method::automatic &&
+      o.method != copy_method::posix)
+    return usage_error("--sparse=always needs the posix method (zero blocks are found in "
+                       "memory; the others never see the data)");
+  if (o.sparse == sparse_mode::never && o.method == copy_method::kernel)
+    return usage_error("--sparse=never cannot be used with --method=kernel (a clone or "
+                       "copy_file_range may keep the holes)");
   if (o.reflink == reflink_mode::never && o.method == copy_method::kernel)
     return usage_error("--reflink=never cannot be used with --method=kernel (copy_file_range "
                        "may clone)");

@@ -55,6 +55,7 @@ struct options {
 
   copy_method method = copy_method::automatic;
   reflink_mode reflink = reflink_mode::automatic;
+  sparse_mode sparse = sparse_mode::automatic;
   std::size_t queue_depth = 32;
   std::size_t block_size = std::size_t{1} << 20;
   bool direct = false;

@@ -14,7 +14,8 @@
 namespace uring_cp {
 
 /// Copies pair's data regions (holes skipped) through buffer, one block at a
-/// time. With O_DIRECT (pair.alignment > 0) buffer must be aligned to it; the
+/// time; with pair.make_holes (--sparse=always), 4 KiB pieces of zeros are
+/// not written and stay holes. With O_DIRECT (pair.alignment > 0) buffer must be aligned to it; the
 /// last block is read short and written padded with zeros to the alignment
 /// (finalize_file truncates the padding away). end_of_data receives where
 /// the source ended if it was shorter than pair.size. Stops with
