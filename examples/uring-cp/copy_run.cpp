@@ -78,7 +78,7 @@ std::size_t open_file_limit(std::size_t queue_depth) {
 
 unsigned worker_threads(copy_method method) {
   if (uses_pipeline(method))
-    return 2; // finalize steps that block (fsync, --verify)
+    return 2; // each file's finalize step (attributes, link or rename, fsync, --verify)
   unsigned hw = std::max(1u, std::thread::hardware_concurrency());
   return std::clamp(hw, 2u, 4u);
 }

@@ -50,39 +50,29 @@ std::size_t enable_direct(const copy_item& item, std::size_t block_size, file_pa
 
 } // namespace
 
-std::optional<failure> open_pair(const copy_item& item, bool want_direct, std::size_t block_size,
-                                 run_context& ctx, file_pair& out) {
-  std::error_code dir_ec;
-  dir_ref source_dir = item.source_at.dir->open(dir_ec);
-  if (!source_dir)
-    return path_failure("cannot open", item.source, dir_ec);
-  int source_fd = ::openat(source_dir.fd(), item.source_at.name.c_str(), O_RDONLY | O_CLOEXEC);
-  if (source_fd < 0)
-    return path_failure("cannot open", item.source, errno);
-  out.source = asio_uring_fixed::file(source_fd);
-  source_dir.reset();
-  struct stat st {};
-  if (::fstat(out.source.native_handle(), &st) != 0)
-    return path_failure("cannot stat", item.source, errno);
-  if (!S_ISREG(st.st_mode))
+std::optional<failure> adopt_source(const copy_item& item, asio_uring_fixed::file source,
+                                    const source_facts& facts, run_context& ctx, file_pair& out) {
+  out.source = std::move(source);
+  if (!S_ISREG(facts.mode))
     return failure{fmt::format("cannot copy {}: no longer a regular file", quote(item.source))};
-  out.size = static_cast<std::uint64_t>(st.st_size);
-  out.mtime = st.st_mtim;
-  out.sparse = ctx.opts.sparse == sparse_mode::always ||
-               (ctx.opts.sparse == sparse_mode::automatic &&
-                may_have_holes(out.size, static_cast<std::uint64_t>(st.st_blocks)));
+  out.size = facts.size;
+  out.mtime = facts.mtime;
+  out.sparse =
+      ctx.opts.sparse == sparse_mode::always ||
+      (ctx.opts.sparse == sparse_mode::automatic && may_have_holes(out.size, facts.blocks));
   out.make_holes = ctx.opts.sparse == sparse_mode::always;
+  return std::nullopt;
+}
 
+destination_plan plan_destination(const copy_item& item, const file_pair& pair,
+                                  std::size_t block_size, const run_context& ctx) {
   // A new file that one block holds: an anonymous temporary (see
   // temp_file.hpp), one directory operation instead of two.
-  bool anonymous = !item.existing && out.size <= block_size;
-  std::error_code create_ec;
-  out.destination =
-      temp_file::create(*item.destination_at.dir, item.destination_at.name,
-                        creation_mode(item, ctx.opts.keep, ctx.umask), anonymous, create_ec);
-  if (create_ec)
-    return path_failure("cannot create regular file", item.destination, create_ec);
+  return {!item.existing && pair.size <= block_size, creation_mode(item, ctx.opts.keep, ctx.umask)};
+}
 
+std::optional<failure> finish_pair(const copy_item& item, bool want_direct, std::size_t block_size,
+                                   run_context& ctx, file_pair& out) {
   out.alignment = 0;
   // Buffered reads go front to back: ask for the larger readahead window
   // (as cp does); it matters when the source is not cached, and not for a
@@ -101,6 +91,34 @@ std::optional<failure> open_pair(const copy_item& item, bool want_direct, std::s
       return preallocate(item, out, 0, round_up(out.size, out.alignment));
   }
   return std::nullopt;
+}
+
+std::optional<failure> open_pair(const copy_item& item, bool want_direct, std::size_t block_size,
+                                 run_context& ctx, file_pair& out) {
+  std::error_code dir_ec;
+  dir_ref source_dir = item.source_at.dir->open(dir_ec);
+  if (!source_dir)
+    return path_failure("cannot open", item.source, dir_ec);
+  int source_fd = ::openat(source_dir.fd(), item.source_at.name.c_str(), O_RDONLY | O_CLOEXEC);
+  if (source_fd < 0)
+    return path_failure("cannot open", item.source, errno);
+  asio_uring_fixed::file source(source_fd);
+  source_dir.reset();
+  struct stat st {};
+  if (::fstat(source.native_handle(), &st) != 0)
+    return path_failure("cannot stat", item.source, errno);
+  source_facts facts{st.st_mode, static_cast<std::uint64_t>(st.st_size),
+                     static_cast<std::uint64_t>(st.st_blocks), st.st_mtim};
+  if (auto f = adopt_source(item, std::move(source), facts, ctx, out))
+    return f;
+
+  destination_plan plan = plan_destination(item, out, block_size, ctx);
+  std::error_code create_ec;
+  out.destination = temp_file::create(*item.destination_at.dir, item.destination_at.name, plan.mode,
+                                      plan.anonymous, create_ec);
+  if (create_ec)
+    return path_failure("cannot create regular file", item.destination, create_ec);
+  return finish_pair(item, want_direct, block_size, ctx, out);
 }
 
 std::optional<failure> preallocate(const copy_item& item, file_pair& pair, std::uint64_t begin,

@@ -11,6 +11,7 @@
 #include <asio_uring_fixed/copy_options.hpp>
 #include <asio_uring_fixed/file.hpp>
 
+#include <sys/types.h>
 #include <time.h>
 
 #include <cstdint>
@@ -34,6 +35,33 @@ struct file_pair {
   /// --sparse=always: blocks of zeros are not written (posix_copy).
   bool make_holes = false;
 };
+
+/// What open_pair needs of the source (from fstat, or statx through io_uring).
+struct source_facts {
+  mode_t mode = 0;
+  std::uint64_t size = 0;
+  std::uint64_t blocks = 0; ///< 512-byte units allocated
+  struct timespec mtime {};
+};
+
+/// How the temporary is created: anonymous (O_TMPFILE) or named, and its mode
+/// (see temp_file.hpp and creation_mode).
+struct destination_plan {
+  bool anonymous = false;
+  mode_t mode = 0600;
+};
+
+/// The steps of open_pair, for a caller that opens, stats and creates
+/// through io_uring: adopt_source takes the opened source and what it is
+/// (refusing what is no longer a regular file); plan_destination says how
+/// to create the temporary; finish_pair, once both are open, gives readahead
+/// advice and sets up O_DIRECT and preallocation.
+std::optional<failure> adopt_source(const copy_item& item, asio_uring_fixed::file source,
+                                    const source_facts& facts, run_context& ctx, file_pair& out);
+destination_plan plan_destination(const copy_item& item, const file_pair& pair,
+                                  std::size_t block_size, const run_context& ctx);
+std::optional<failure> finish_pair(const copy_item& item, bool want_direct, std::size_t block_size,
+                                   run_context& ctx, file_pair& out);
 
 /// Opens item's source and creates its temporary. With want_direct, switches
 /// both to O_DIRECT when both filesystems support it and block_size is a

@@ -28,10 +28,4 @@ struct finalize_result {
 finalize_result finalize_file(const copy_item& item, file_pair& pair, std::uint64_t final_size,
                               run_context& ctx);
 
-/// Whether finalize_file may block long enough (fsync, re-reading for
-/// --verify) to belong on a worker thread rather than the I/O thread.
-inline bool finalize_blocks(const options& opts) noexcept {
-  return opts.fsync || opts.verify;
-}
-
 } // namespace uring_cp

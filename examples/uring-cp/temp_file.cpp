@@ -118,6 +118,30 @@ int link_anonymous(int fd, int dir_fd, const char* name) {
 
 } // namespace
 
+bool temp_file::anonymous_possible() noexcept {
+  return !tmpfile_refused.load(std::memory_order_relaxed);
+}
+
+bool temp_file::anonymous_refused(int err) noexcept {
+  if (!is_tmpfile_refusal(err))
+    return false;
+  tmpfile_refused.store(true, std::memory_order_relaxed);
+  return true;
+}
+
+temp_file temp_file::adopt(dir_ref dir, asio_uring_fixed::file file, std::string name,
+                           std::string destination_name, bool anonymous) {
+  temp_file t;
+  if (!anonymous)
+    ::flock(file.native_handle(), LOCK_EX | LOCK_NB); // see create()
+  t.file_ = std::move(file);
+  t.dir_ = std::move(dir);
+  t.name_ = anonymous ? std::string() : std::move(name);
+  t.destination_name_ = std::move(destination_name);
+  t.anonymous_ = anonymous;
+  return t;
+}
+
 temp_file temp_file::create(dir_node& dir, const std::string& name, unsigned mode, bool anonymous,
                             std::error_code& ec) {
   temp_file t;

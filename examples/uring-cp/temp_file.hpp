@@ -67,6 +67,21 @@ class temp_file {
   static temp_file create(dir_node& dir, const std::string& name, unsigned mode, bool anonymous,
                           std::error_code& ec);
 
+  /// For a caller that creates the file itself (through io_uring): whether
+  /// an anonymous one is worth trying, and, after openat(dir, ".",
+  /// O_TMPFILE | O_RDWR, mode) failed with err, whether that was the
+  /// filesystem refusing O_TMPFILE (then named from now on) rather than an
+  /// error of this file.
+  static bool anonymous_possible() noexcept;
+  static bool anonymous_refused(int err) noexcept;
+
+  /// Takes over what such a caller created as create() would: with
+  /// anonymous, an O_TMPFILE file in dir; else the file `name` it made in dir
+  /// with O_RDWR | O_CREAT | O_EXCL (name from temporary_name), on which the
+  /// flock is then taken.
+  static temp_file adopt(dir_ref dir, asio_uring_fixed::file file, std::string name,
+                         std::string destination_name, bool anonymous);
+
   temp_file(temp_file&& other) noexcept;
   temp_file& operator=(temp_file&& other) noexcept;
   ~temp_file() { discard(); }

@@ -6,10 +6,14 @@
 #include "text.hpp"
 
 #include <asio_uring_fixed/copy_fixed.hpp>
+#include <asio_uring_fixed/file_operations.hpp>
 #include <asio_uring_fixed/read_write_fixed.hpp>
 
 #include <boost/asio/post.hpp>
 #include <fmt/format.h>
+
+#include <fcntl.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cstring>
@@ -18,6 +22,18 @@
 namespace uring_cp {
 
 namespace auf = asio_uring_fixed;
+
+namespace {
+
+/// The errno of a kernel error, 0 for any other.
+int errno_of(const auf::error_code& ec) {
+  return ec.category() == boost::system::system_category() ? ec.value() : 0;
+}
+
+/// What statx fills for adopt_source.
+constexpr unsigned statx_mask = STATX_TYPE | STATX_MODE | STATX_SIZE | STATX_BLOCKS | STATX_MTIME;
+
+} // namespace
 
 /// A file being copied: its descriptors, where its next block starts, and
 /// what is in flight.
@@ -28,6 +44,9 @@ struct uring_pipeline::open_file {
   file_pair pair;
   extent_cursor regions;
   std::list<open_file>::iterator self;
+  /// The directory an openat in flight is relative to (held open for it).
+  dir_ref dir;
+  unsigned create_attempts = 0; ///< named temporaries tried (EEXIST)
   std::uint64_t next = 0;       ///< next offset to issue in the current region
   std::uint64_t region_end = 0; ///< end of the current region
   /// Where the source turned out to end, when it was shorter than pair.size.
@@ -113,21 +132,111 @@ uring_pipeline::open_file* uring_pipeline::next_issuable() {
   }
 }
 
+// Starts setting up the next file: open, statx and create go through the
+// ring (each step's handler starts the next), and the file joins ready_ once
+// both sides are open.
 void uring_pipeline::open_next() {
   const copy_item& item = *items_[next_item_++];
   open_file& f = open_.emplace_back(item);
   f.self = std::prev(open_.end());
-  if (auto error = open_pair(item, ctx_.opts.direct, block_size_, ctx_, f.pair)) {
-    ctx_.out.error(error->message);
-    ctx_.progress.file_done(false);
-    open_.erase(f.self); // removes the temporary, if it was created
-    return;
+  most_open_ = std::max(most_open_, open_.size());
+  std::error_code ec;
+  f.dir = item.source_at.dir->open(ec);
+  if (!f.dir) // (called from next_issuable: no pump() here)
+    return abandon_setup(f, path_failure("cannot open", item.source, ec));
+  auf::async_openat(io_, f.dir.fd(), item.source_at.name, O_RDONLY | O_CLOEXEC, 0,
+                    [this, fp = &f](auf::error_code ec, auf::file source) {
+                      open_file& f = *fp;
+                      f.dir.reset();
+                      f.pair.source = std::move(source);
+                      if (ec || ctx_.stop_requested())
+                        abandon_setup(
+                            f, ec ? std::optional(path_failure("cannot open", f.item.source, ec))
+                                  : std::nullopt);
+                      else
+                        stat_source(f);
+                      pump();
+                    });
+}
+
+void uring_pipeline::stat_source(open_file& f) {
+  auf::async_statx(
+      io_, f.pair.source.native_handle(), "", AT_EMPTY_PATH, statx_mask,
+      [this, fp = &f](auf::error_code ec, struct statx st) {
+        open_file& f = *fp;
+        if (ec || ctx_.stop_requested()) {
+          abandon_setup(f, ec ? std::optional(path_failure("cannot stat", f.item.source, ec))
+                              : std::nullopt);
+          return pump();
+        }
+        source_facts facts{
+            st.stx_mode,
+            st.stx_size,
+            st.stx_blocks,
+            {static_cast<time_t>(st.stx_mtime.tv_sec), static_cast<long>(st.stx_mtime.tv_nsec)}};
+        if (auto error = adopt_source(f.item, std::move(f.pair.source), facts, ctx_, f.pair)) {
+          abandon_setup(f, std::move(error));
+          return pump();
+        }
+        create_destination(f);
+      });
+}
+
+void uring_pipeline::create_destination(open_file& f) {
+  destination_plan plan = plan_destination(f.item, f.pair, block_size_, ctx_);
+  std::error_code ec;
+  f.dir = f.item.destination_at.dir->open(ec);
+  if (!f.dir) {
+    abandon_setup(f, path_failure("cannot create regular file", f.item.destination, ec));
+    return pump();
+  }
+  bool anonymous = plan.anonymous && temp_file::anonymous_possible();
+  std::string name = anonymous ? "." : temporary_name(f.item.destination_at.name);
+  int flags = anonymous ? O_TMPFILE | O_RDWR | O_CLOEXEC : O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC;
+  // (name is copied into the request: it may go with the handler.)
+  auf::async_openat(io_, f.dir.fd(), name, flags, plan.mode,
+                    [this, fp = &f, name, anonymous](auf::error_code ec, auf::file file) mutable {
+                      on_created(*fp, ec, std::move(file), std::move(name), anonymous);
+                    });
+}
+
+void uring_pipeline::on_created(open_file& f, const auf::error_code& ec, auf::file file,
+                                std::string name, bool anonymous) {
+  if (!ec) // from here on the temporary is removed if the copy is abandoned
+    f.pair.destination = temp_file::adopt(std::move(f.dir), std::move(file), std::move(name),
+                                          f.item.destination_at.name, anonymous);
+  if (ctx_.stop_requested()) {
+    abandon_setup(f, std::nullopt);
+    return pump();
+  }
+  if (ec) {
+    int err = errno_of(ec);
+    bool retry =
+        anonymous ? temp_file::anonymous_refused(err) : err == EEXIST && ++f.create_attempts < 100;
+    if (retry)
+      return create_destination(f); // (named from now on, or another name)
+    f.dir.reset();
+    abandon_setup(f, path_failure("cannot create regular file", f.item.destination, ec));
+    return pump();
+  }
+  if (auto error = finish_pair(f.item, ctx_.opts.direct, block_size_, ctx_, f.pair)) {
+    abandon_setup(f, std::move(error));
+    return pump();
   }
   f.regions =
       extent_cursor(f.pair.source.native_handle(), f.pair.size, f.pair.sparse, f.pair.alignment);
   f.queued = true;
   ready_.push_back(&f);
-  most_open_ = std::max(most_open_, open_.size());
+  pump();
+}
+
+// A file whose setup failed (why) or that a stop caught in setup (no why):
+// reported, counted, and gone (its temporary, if made, removed).
+void uring_pipeline::abandon_setup(open_file& f, std::optional<failure> why) {
+  if (why && !why->interrupted)
+    ctx_.out.error(why->message);
+  f.finishing = true;
+  file_done(f, false);
 }
 
 bool uring_pipeline::has_block(open_file& f) {
@@ -281,9 +390,9 @@ void uring_pipeline::finalize(open_file& f) {
       ctx_.out.line(fmt::format("{} -> {}", quote(f.item.source), quote(f.item.destination)));
     file_done(f, r.committed);
   };
-  if (!finalize_blocks(ctx_.opts))
-    return report(f, finalize_file(f.item, f.pair, final_size, ctx_));
-  // fsync and --verify block: run them on a worker, come back to finish.
+  // The source check, attributes, fsync, --verify, the link or rename into
+  // place and the closes: system calls io_uring has no operation for, or
+  // that block, on a worker; back here to finish.
   ++finalizing_;
   boost::asio::post(workers_, [this, fp = &f, final_size, report] {
     finalize_result r = finalize_file(fp->item, fp->pair, final_size, ctx_);

@@ -5,14 +5,24 @@
 // the pool size is the queue depth). Files are opened ahead, so a tree of
 // small files has many files in flight, not one at a time.
 //
-// Everything here runs on the io_context's single thread; only finalize
-// steps that block (fsync, --verify) go to the worker pool.
+// Setting a file up goes through the ring too, many files at once: the
+// source is opened (async_openat) and stat'ed (async_statx), the temporary
+// created (async_openat, O_TMPFILE or O_CREAT | O_EXCL). What io_uring has
+// no operation for (fchown, fchmod, futimens, listxattr), and the steps
+// after the data (the source check, attributes, link or rename into place,
+// closing), run as one finalize step per file on the worker pool. So the
+// io_context's thread, which runs everything else here, makes no blocking
+// system call per file but the flock of a named temporary (and the
+// occasional openat of a directory not in the descriptor cache).
 #pragma once
 
 #include "copy_plan.hpp"
 #include "run_context.hpp"
 
+#include "failure.hpp"
+
 #include <asio_uring_fixed/copy_options.hpp>
+#include <asio_uring_fixed/file.hpp>
 #include <asio_uring_fixed/fixed_buffer_pool.hpp>
 
 #include <boost/asio/io_context.hpp>
@@ -23,6 +33,8 @@
 #include <deque>
 #include <functional>
 #include <list>
+#include <optional>
+#include <string>
 #include <vector>
 
 namespace uring_cp {
@@ -60,6 +72,11 @@ class uring_pipeline {
   void pump();
   open_file* next_issuable();
   void open_next();
+  void stat_source(open_file& f);
+  void create_destination(open_file& f);
+  void on_created(open_file& f, const asio_uring_fixed::error_code& ec, asio_uring_fixed::file file,
+                  std::string name, bool anonymous);
+  void abandon_setup(open_file& f, std::optional<failure> why);
   bool has_block(open_file& f);
   block take_block(open_file& f);
   void issue(open_file& f, asio_uring_fixed::fixed_buffer buffer);
