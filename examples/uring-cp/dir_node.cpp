@@ -1,7 +1,9 @@
 #include "dir_node.hpp"
 
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -127,6 +129,9 @@ const creation_facts& dir_node::facts() {
     std::string proc = "/proc/self/fd/" + std::to_string(ref.fd());
     bool acl = ::getxattr(proc.c_str(), "system.posix_acl_default", nullptr, 0) >= 0 ||
                (errno != ENODATA && errno != ENOTSUP && errno != ENOSYS);
+    struct statfs fs {};
+    facts_.in_memory =
+        ::fstatfs(ref.fd(), &fs) == 0 && (fs.f_type == TMPFS_MAGIC || fs.f_type == RAMFS_MAGIC);
     facts_.device = st.st_dev;
     facts_.group = (st.st_mode & S_ISGID) ? st.st_gid : ::getegid();
     facts_.default_acl = acl;

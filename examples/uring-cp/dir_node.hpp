@@ -53,6 +53,9 @@ struct creation_facts {
   dev_t device = 0;
   gid_t group = 0;
   bool default_acl = true;
+  /// On tmpfs or ramfs, where an O_TMPFILE temporary costs nothing more
+  /// than a named one (disk filesystems journal it on an orphan list).
+  bool in_memory = false;
 };
 
 class dir_node : public std::enable_shared_from_this<dir_node> {

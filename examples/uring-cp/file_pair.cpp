@@ -66,9 +66,14 @@ std::optional<failure> adopt_source(const copy_item& item, asio_uring_fixed::fil
 
 destination_plan plan_destination(const copy_item& item, const file_pair& pair,
                                   std::size_t block_size, const run_context& ctx) {
-  // A new file that one block holds: an anonymous temporary (see
-  // temp_file.hpp), one directory operation instead of two.
-  return {!item.existing && pair.size <= block_size, creation_mode(item, ctx.opts.keep, ctx.umask)};
+  // A new file that one block holds, on tmpfs: an anonymous temporary (see
+  // temp_file.hpp), one directory operation instead of two. Not on disk
+  // filesystems, which journal an O_TMPFILE inode on their orphan list and
+  // take it off again at the link: /usr/include to ext4, cold, took 2.4 s
+  // that way against 1.9 s with named temporaries.
+  const creation_facts& facts = item.destination_at.dir->facts();
+  return {!item.existing && pair.size <= block_size && facts.known && facts.in_memory,
+          creation_mode(item, ctx.opts.keep, ctx.umask)};
 }
 
 std::optional<failure> finish_pair(const copy_item& item, bool want_direct, std::size_t block_size,

@@ -9,9 +9,11 @@
 // directory, with no name at all until linkat(2) gives it the destination's
 // when complete. That costs one directory operation instead of two (create,
 // then rename), needs no lock, and a killed process leaves nothing behind.
-// uring-cp uses it for new files that one block holds, where the directory
-// operations cost as much as the data; a larger file keeps a named
-// temporary, whose growth shows how far its copy is.
+// uring-cp uses it for new files that one block holds on tmpfs, where the
+// directory operations cost as much as the data (disk filesystems journal
+// such an inode on an orphan list, which costs more than the rename saves);
+// a larger file keeps a named temporary, whose growth shows how far its
+// copy is.
 #pragma once
 
 #include "dir_node.hpp"

@@ -3,14 +3,25 @@
 # later changes it (no chmod), skips the chown where the owner and group are
 # already right, skips the ACL calls where there is no ACL to copy or to
 # remove, and gives files that one block holds an anonymous (O_TMPFILE)
-# temporary; whatever it skips, the result must be cp's: under several
-# umasks, in a plain directory, in one with a default ACL and in a
-# set-group-ID one of another group (as root).
+# temporary on tmpfs; whatever it skips, the result must be cp's: under
+# several umasks, in a plain directory, in one with a default ACL and in a
+# set-group-ID one of another group (as root); on the build's filesystem
+# (named temporaries) and on /dev/shm where it is a tmpfs (anonymous ones).
 #   bash test-new-files.sh URING_CP METHOD
 source "$(dirname "$0")/lib.sh"
 method=${1:?method}
 need_getfattr
-cd "$WORK"
+places=("$WORK")
+if [[ $(stat -f -c %T /dev/shm 2>/dev/null) == tmpfs ]] && SHM=$(mktemp -d /dev/shm/uring-cp-new-files.XXXXXX); then
+  CLEANUP+=("rm -rf '$SHM'")
+  chmod 755 "$SHM"
+  places+=("$SHM")
+else
+  echo "--- /dev/shm is not a writable tmpfs: anonymous temporaries not covered"
+fi
+for place in "${places[@]}"; do
+cd "$place"
+echo "--- in $place ($(stat -f -c %T .))"
 
 mkdir src src/sub
 for m in 644 600 444 664 640 755 700 4755 2755 1755 000 666 777; do
@@ -69,4 +80,5 @@ done
 [[ $(stat -c %h plain/ours1/m600) == 1 ]] || fail "a copy shares its inode"
 [[ $(stat -c %i plain/ours1/m644) == $(stat -c %i plain/ours1/sub/hard) ]] ||
   fail "-a did not keep the hard link"
+done
 echo PASS
