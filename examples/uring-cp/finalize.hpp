@@ -1,5 +1,6 @@
 // finalize_file: the steps after a file's bytes are written, ending with
-// the rename that makes the copy visible.
+// the rename (or, for an anonymous temporary, the link) that makes the copy
+// visible.
 #pragma once
 
 #include "copy_plan.hpp"
@@ -21,8 +22,9 @@ struct finalize_result {
 /// In order: refuse the copy if the source changed while it was read
 /// (source_changed); truncate the temporary to final_size (drops O_DIRECT padding
 /// and preallocation, restores a trailing hole); --verify; attributes;
-/// --fsync (file); rename into place (RENAME_NOREPLACE with -n: a file that
-/// appeared meanwhile is kept and the copy dropped); --fsync (directory).
+/// --fsync (file); rename or link into place (temp_file::commit; with -n a
+/// file that appeared meanwhile is kept and the copy dropped); --fsync
+/// (directory).
 /// Any failure leaves the destination untouched and the temporary to be
 /// discarded by the caller.
 finalize_result finalize_file(const copy_item& item, file_pair& pair, std::uint64_t final_size,

@@ -13,7 +13,9 @@
 // closing), run as one finalize step per file on the worker pool. So the
 // io_context's thread, which runs everything else here, makes no blocking
 // system call per file but the flock of a named temporary (and the
-// occasional openat of a directory not in the descriptor cache).
+// occasional openat of a directory not in the descriptor cache); a file
+// larger than one block also gets its readahead advice there, and with
+// --direct its fcntl(O_DIRECT) and fallocate (finish_pair).
 #pragma once
 
 #include "copy_plan.hpp"
